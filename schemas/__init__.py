@@ -1,0 +1,29 @@
+"""wiredesk's vocabulary: the models every other package speaks. Imports nothing from the rest."""
+
+from schemas.dedupe import DedupeVerdict, Verdict
+from schemas.events import SCHEMA_VERSION, EventType, QuarantineEntry, StoryEvent
+from schemas.receipts import IngestAccepted, Receipt, ReceiptState
+from schemas.story import CheckedStory, Dateline, PubStatus, Signal, Story, Subject, TaggedStory
+from schemas.tags import Mention, Tag, TagType
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CheckedStory",
+    "Dateline",
+    "DedupeVerdict",
+    "EventType",
+    "IngestAccepted",
+    "Mention",
+    "PubStatus",
+    "QuarantineEntry",
+    "Receipt",
+    "ReceiptState",
+    "Signal",
+    "Story",
+    "StoryEvent",
+    "Subject",
+    "Tag",
+    "TagType",
+    "TaggedStory",
+    "Verdict",
+]

@@ -1,0 +1,28 @@
+"""The dedupe stage's verdict on a story."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["DedupeVerdict", "Verdict"]
+
+
+class Verdict(StrEnum):
+    new = "new"
+    resend = "resend"
+    update = "update"
+    kill = "kill"
+    near_duplicate = "near_duplicate"
+
+
+class DedupeVerdict(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    of_story: str | None = Field(
+        default=None, description="The story this one repeats, updates, kills or resembles."
+    )
+    reason: str = Field(description="Readable why, for editors and operations.")
+    score: float | None = Field(default=None, ge=0.0, le=1.0)

@@ -1,0 +1,42 @@
+"""Receipts: what the ingest front door answers, and what a feed can poll afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+__all__ = ["IngestAccepted", "Receipt", "ReceiptState"]
+
+
+class ReceiptState(StrEnum):
+    queued = "queued"
+    processing = "processing"
+    published = "published"
+    duplicate = "duplicate"
+    quarantined = "quarantined"
+
+
+class Receipt(BaseModel):
+    receipt_id: str
+    feed: str
+    state: ReceiptState
+    received_at: datetime
+    updated_at: datetime
+    size: int = Field(description="Bytes received.")
+    content_type: str | None = None
+    stage: str | None = Field(default=None, description="The stage working on it, or that failed.")
+    story_id: str | None = None
+    duplicate_of: str | None = None
+    reason: str | None = Field(default=None, description="Why it was quarantined or duplicate.")
+
+
+class IngestAccepted(BaseModel):
+    """The ``202`` answer: a receipt id and where to ask about it."""
+
+    receipt_id: str
+    status_url: str
+    duplicate_receipt: bool = Field(
+        default=False, description="These bytes from this feed were received before."
+    )

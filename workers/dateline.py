@@ -1,0 +1,176 @@
+"""Datelines: ``BEIRUT (Reuters) – ``, ``WASHINGTON (AP) — ``, ``Paris, 21 jan 2019 (AFP) -``,
+``Berlin (dpa) - ``, ``Madrid, 10 nov (EFE).-``, ``TOKYO, Nov. 10 Kyodo -``.
+
+The dateline opens the first paragraph in every agency's copy, whatever the wire format, so it is
+parsed here once and used by every format. A dateline is never guessed: when the opening does
+not match, the paragraph is left as it is and the story has no dateline.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from schemas import Dateline
+
+__all__ = ["AGENCIES", "canonical_agency", "parse_date_words", "split_date_header", "split_dateline"]
+
+# How each agency writes its own name, keyed by the lower-cased form found in copy.
+AGENCIES: dict[str, str] = {
+    "reuters": "Reuters",
+    "ap": "AP",
+    "afp": "AFP",
+    "dpa": "dpa",
+    "efe": "EFE",
+    "ansa": "ANSA",
+    "kyodo": "Kyodo",
+    "xinhua": "Xinhua",
+    "upi": "UPI",
+    "pa": "PA",
+    "apa": "APA",
+    "bloomberg": "Bloomberg",
+    "anp": "ANP",
+    "belga": "Belga",
+    "tt": "TT",
+    "ntb": "NTB",
+    "ritzau": "Ritzau",
+    "sda": "SDA",
+    "ats": "ATS",
+    "cp": "CP",
+    "aap": "AAP",
+    "yonhap": "Yonhap",
+    "pti": "PTI",
+    "tass": "TASS",
+    "ria": "RIA",
+    "europa press": "Europa Press",
+    "kna": "KNA",
+    "epd": "epd",
+}
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "jan january janv janvier januar jänner enero ene gennaio gen",
+        "feb february fév fev février fevrier februar febrero febbraio",
+        "mar march mars märz maerz marzo",
+        "apr april avr avril abril aprile",
+        "may mai mayo maggio mag",
+        "jun june juin juni junio giugno giu",
+        "jul july juil juillet juli julio luglio lug",
+        "aug august aoû aou août aout agosto ago",
+        "sep sept september septembre septiembre settembre set",
+        "oct october okt oktober octobre octubre ottobre ott",
+        "nov november novembre noviembre",
+        "dec december déc dez dezember décembre decembre diciembre dic dicembre",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+
+# A leading 'date 2017-11-10' header line, as some feed exports prefix the copy.
+_DATE_HEADER = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\s+", re.IGNORECASE)
+
+_DASH = r"(?:--|\.-|[-–—_:])"
+# PLACE[, qualifier][, date] (AGENCY) DASH   or   PLACE, date AGENCY DASH (Kyodo style)
+_PARENS = re.compile(
+    rf"^(?P<head>[^\s(\"“‘'][^()\n]{{0,80}}?)\s*\((?P<agency>[A-Za-z][A-Za-z .&/-]{{0,24}}?)\)"
+    rf"\s*{_DASH}\s*(?=\S)"
+)
+_BARE = re.compile(
+    rf"^(?P<head>[A-Z][^()\n]{{0,60}}?)\s+(?P<agency>Kyodo|Xinhua|Yonhap)\s*{_DASH}\s*(?=\S)"
+)
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DMY = re.compile(r"^(\d{1,2})\.?\s+([A-Za-zÀ-ÿ]+)\.?(?:\s+(\d{4}))?$")
+_MDY = re.compile(r"^([A-Za-zÀ-ÿ]+)\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
+
+
+def canonical_agency(name: str | None) -> str | None:
+    """'REUTERS' -> 'Reuters'; an agency we do not know keeps its own spelling."""
+    if not name:
+        return None
+    return AGENCIES.get(name.strip().lower(), name.strip())
+
+
+def split_date_header(text: str) -> tuple[date | None, str]:
+    """Take a leading 'date YYYY-MM-DD' off the copy."""
+    match = _DATE_HEADER.match(text)
+    if not match:
+        return None, text
+    try:
+        found = date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None, text
+    return found, text[match.end() :]
+
+
+def parse_date_words(text: str, *, default_year: int | None = None) -> date | None:
+    """'21 jan 2019', 'Nov. 10', '10 novembre', '2017-11-10' -> a date, or None."""
+    text = text.strip().rstrip(".")
+    if m := _ISO.match(text):
+        day, month, year = int(m[3]), int(m[2]), int(m[1])
+    elif m := _DMY.match(text):
+        day, month, year = int(m[1]), _MONTHS.get(m[2].lower().rstrip(".")), m[3]
+    elif m := _MDY.match(text):
+        day, month, year = int(m[2]), _MONTHS.get(m[1].lower().rstrip(".")), m[3]
+    else:
+        return None
+    if not month:
+        return None
+    year = int(year) if year else default_year
+    if year is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _place_name(raw: str) -> str:
+    """'BEIRUT' -> 'Beirut', 'ALBU KAMAL' -> 'Albu Kamal'; mixed case is kept as written."""
+    raw = raw.strip()
+    if raw.isupper():
+        return " ".join("-".join(p.capitalize() for p in w.split("-")) for w in raw.split())
+    return raw
+
+
+def split_dateline(
+    paragraph: str, *, default_date: date | None = None
+) -> tuple[Dateline | None, str]:
+    """Split a dateline off the start of a paragraph.
+
+    Returns the dateline (or None) and the rest of the paragraph. ``default_date`` gives the
+    year for datelines that print only day and month, and the date for those that print none.
+    """
+    match = _PARENS.match(paragraph) or _BARE.match(paragraph)
+    if not match:
+        return None, paragraph
+    head = match["head"].strip().rstrip(",")
+    agency = match["agency"].strip()
+    # Agency names are short words; a long parenthesis is prose, not a dateline.
+    if len(agency.split()) > 3 or not head or len(head.split()) > 10:
+        return None, paragraph
+    parts = [p.strip() for p in head.split(",") if p.strip()]
+    if not parts or not parts[0][0].isupper():
+        return None, paragraph
+    place = parts[0]
+    found: date | None = None
+    qualifiers: list[str] = []
+    for part in parts[1:]:
+        parsed = parse_date_words(part, default_year=default_date.year if default_date else None)
+        if parsed:
+            found = parsed
+        else:
+            qualifiers.append(part)
+    # A place of more than five words is a sentence that happens to hold a parenthesis.
+    if len(place.split()) > 5 or any(len(q.split()) > 4 for q in qualifiers):
+        return None, paragraph
+    text = paragraph[: match.end()].rstrip()
+    text = re.sub(rf"\s*{_DASH}\s*$", "", text)
+    dateline = Dateline(
+        text=text,
+        place=_place_name(place),
+        date=found or default_date,
+        agency=canonical_agency(agency),
+    )
+    return dateline, paragraph[match.end() :]

@@ -1,0 +1,58 @@
+"""Plain-text wire copy: an optional headline line, a dateline, paragraphs.
+
+Plain text is the fallback format, so ``sniff`` answers low but never zero for any text.
+A headline is taken only when the copy clearly has one: a short first line without a final
+full stop, followed by a blank line, before the dateline paragraph. It is never invented.
+"""
+
+from __future__ import annotations
+
+import re
+
+from workers.dateline import split_date_header, split_dateline
+from workers.encoding import decode_text
+from workers.formats.base import ParsedItem, WireFormat
+
+__all__ = ["PlainText"]
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[\t ]{2,}\S)")
+
+
+class PlainText(WireFormat):
+    name = "plaintext"
+
+    def sniff(self, raw: bytes) -> float:
+        head = raw[:512]
+        if not head.strip():
+            return 0.0
+        # Framing bytes and markup belong to other formats.
+        if head.lstrip()[:1] in (b"<", b"{", b"[") or b"\x01" in head[:8]:
+            return 0.01
+        return 0.1
+
+    def parse(self, raw: bytes) -> ParsedItem:
+        text, _ = decode_text(raw)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        date_hint, text = split_date_header(text.lstrip())
+        blocks = [b.strip() for b in _PARAGRAPH_BREAK.split(text.strip()) if b.strip()]
+        headline = None
+        if len(blocks) > 1 and _looks_like_headline(blocks[0], blocks[1], date_hint):
+            headline = blocks.pop(0)
+        paragraphs = [" ".join(line.strip() for line in block.split("\n")) for block in blocks]
+        return ParsedItem(
+            format=self.name,
+            body=paragraphs,
+            headline=headline,
+            date_hint=date_hint,
+        )
+
+
+def _looks_like_headline(first: str, second: str, date_hint) -> bool:
+    if "\n" in first or len(first) > 160 or len(first.split()) < 2:
+        return False
+    if first.rstrip().endswith((".", ",", ";", ":")) and not first.rstrip().endswith("..."):
+        return False
+    # The first block is a headline only when the story proper (its dateline) follows it.
+    first_has_dateline = split_dateline(first, default_date=date_hint)[0] is not None
+    second_has_dateline = split_dateline(second, default_date=date_hint)[0] is not None
+    return second_has_dateline and not first_has_dateline

@@ -1,0 +1,44 @@
+"""Which format is this? Every registered format sniffs the bytes; the surest wins.
+
+The feed's configured format is only a hint: feeds change formats without telling anyone, and
+the bytes do not lie. Plain text answers low for any text, so it wins only when nothing else
+claims the copy.
+"""
+
+from __future__ import annotations
+
+from workers.errors import UnknownFormatError
+from workers.formats.base import WireFormat
+from workers.formats.plaintext import PlainText
+
+__all__ = ["FORMATS", "detect", "get_format"]
+
+FORMATS: dict[str, WireFormat] = {
+    fmt.name: fmt
+    for fmt in [
+        PlainText(),
+        # text and JSON formats (ANPA-1312, IPTC 7901, ninjs) register here
+        # XML formats (NITF, NewsML-G2, RSS/Atom) register here
+    ]
+}
+
+
+def get_format(name: str) -> WireFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise UnknownFormatError(f"no wire format named {name!r}") from None
+
+
+def detect(raw: bytes, *, hint: str | None = None) -> WireFormat:
+    """The format these bytes are in. Raises UnknownFormatError when none claims them."""
+    scores = {name: fmt.sniff(raw) for name, fmt in FORMATS.items()}
+    if hint in scores and scores[hint] > 0:
+        scores[hint] += 0.05
+    best = max(scores, key=scores.__getitem__)
+    if scores[best] <= 0:
+        raise UnknownFormatError(
+            "no wire format recognises this copy "
+            f"(first bytes: {raw[:40]!r})"
+        )
+    return FORMATS[best]
