@@ -52,7 +52,9 @@ class Dateline(BaseModel):
     text: str = Field(description="The dateline as it stood in the copy, dash excluded.")
     place: str | None = Field(default=None, description="Place name in title case, e.g. 'Beirut'.")
     date: dt.date | None = None
-    agency: str | None = Field(default=None, description="Agency named in the dateline, e.g. 'Reuters'.")
+    agency: str | None = Field(
+        default=None, description="Agency named in the dateline, e.g. 'Reuters'."
+    )
 
 
 class Subject(BaseModel):
@@ -71,7 +73,9 @@ class Story(BaseModel):
     story_id: str = Field(description="Stable id of this story's version chain in wiredesk.")
     receipt_id: str
     feed: str
-    format: str = Field(description="Wire format detected: plaintext, anpa1312, iptc7901, nitf, ...")
+    format: str = Field(
+        description="Wire format detected: plaintext, anpa1312, iptc7901, nitf, ..."
+    )
     agency: str | None = None
     item_id: str | None = Field(default=None, description="The agency's own id (guid, doc-id).")
     version: int = Field(default=1, ge=0)

@@ -34,7 +34,8 @@ class Tag(BaseModel):
     scheme: str | None = Field(default=None, description="'iso3166', 'geonames', 'medtop', ...")
     code: str | None = Field(default=None, description="Id in the scheme, e.g. 'LB' or '16000000'.")
     ids: dict[str, str] = Field(
-        default_factory=dict, description="Further ids in other schemes, e.g. {'geonames': '276781'}."
+        default_factory=dict,
+        description="Further ids in other schemes, e.g. {'geonames': '276781'}.",
     )
     relevance: float = Field(ge=0.0, le=1.0)
     mentions: list[Mention] = Field(default_factory=list)

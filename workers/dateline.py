@@ -13,7 +13,13 @@ from datetime import date
 
 from schemas import Dateline
 
-__all__ = ["AGENCIES", "canonical_agency", "parse_date_words", "split_date_header", "split_dateline"]
+__all__ = [
+    "AGENCIES",
+    "canonical_agency",
+    "parse_date_words",
+    "split_date_header",
+    "split_dateline",
+]
 
 # How each agency writes its own name, keyed by the lower-cased form found in copy.
 AGENCIES: dict[str, str] = {

@@ -9,6 +9,7 @@ C1 control codes.
 from __future__ import annotations
 
 import codecs
+import contextlib
 
 from workers.errors import DecodeError
 
@@ -32,13 +33,13 @@ def decode_text(raw: bytes, *, declared: str | None = None) -> tuple[str, str]:
             try:
                 return raw[len(bom) :].decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"bytes after a {encoding} byte-order mark are not {encoding}") from exc
+                raise DecodeError(
+                    f"bytes after a {encoding} byte-order mark are not {encoding}"
+                ) from exc
     candidates = []
     if declared:
-        try:
+        with contextlib.suppress(LookupError):
             candidates.append(codecs.lookup(declared).name)
-        except LookupError:
-            pass
     candidates += ["utf-8", "cp1252"]
     first_error: UnicodeDecodeError | None = None
     for encoding in dict.fromkeys(candidates):

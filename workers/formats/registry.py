@@ -37,8 +37,5 @@ def detect(raw: bytes, *, hint: str | None = None) -> WireFormat:
         scores[hint] += 0.05
     best = max(scores, key=scores.__getitem__)
     if scores[best] <= 0:
-        raise UnknownFormatError(
-            "no wire format recognises this copy "
-            f"(first bytes: {raw[:40]!r})"
-        )
+        raise UnknownFormatError(f"no wire format recognises this copy (first bytes: {raw[:40]!r})")
     return FORMATS[best]
