@@ -8,6 +8,7 @@ claims the copy.
 from __future__ import annotations
 
 from workers.errors import UnknownFormatError
+from workers.formats.anpa1312 import Anpa1312
 from workers.formats.base import WireFormat
 from workers.formats.plaintext import PlainText
 
@@ -17,7 +18,7 @@ FORMATS: dict[str, WireFormat] = {
     fmt.name: fmt
     for fmt in [
         PlainText(),
-        # text and JSON formats (ANPA-1312, IPTC 7901, ninjs) register here
+        Anpa1312(),
         # XML formats (NITF, NewsML-G2, RSS/Atom) register here
     ]
 }
