@@ -2,7 +2,7 @@
 
 from schemas.dedupe import DedupeVerdict, Verdict
 from schemas.events import SCHEMA_VERSION, EventType, QuarantineEntry, StoryEvent
-from schemas.receipts import IngestAccepted, Receipt, ReceiptState
+from schemas.receipts import IngestAccepted, Receipt, ReceiptRef, ReceiptState
 from schemas.story import CheckedStory, Dateline, PubStatus, Signal, Story, Subject, TaggedStory
 from schemas.tags import Mention, Tag, TagType
 
@@ -17,6 +17,7 @@ __all__ = [
     "PubStatus",
     "QuarantineEntry",
     "Receipt",
+    "ReceiptRef",
     "ReceiptState",
     "Signal",
     "Story",

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-__all__ = ["IngestAccepted", "Receipt", "ReceiptState"]
+__all__ = ["IngestAccepted", "Receipt", "ReceiptRef", "ReceiptState"]
 
 
 class ReceiptState(StrEnum):
@@ -32,11 +32,16 @@ class Receipt(BaseModel):
     reason: str | None = Field(default=None, description="Why it was quarantined or duplicate.")
 
 
-class IngestAccepted(BaseModel):
-    """The ``202`` answer: a receipt id and where to ask about it."""
-
+class ReceiptRef(BaseModel):
     receipt_id: str
     status_url: str
     duplicate_receipt: bool = Field(
         default=False, description="These bytes from this feed were received before."
     )
+
+
+class IngestAccepted(ReceiptRef):
+    """The ``202`` answer: the first item's receipt and where to ask about it, and one receipt
+    per item when the message carried several."""
+
+    receipts: list[ReceiptRef]

@@ -1,0 +1,139 @@
+"""`make run`: the whole service on one machine, for development and demonstration.
+
+Starts an embedded Valkey (unless REDIS_URL is set), the API under uvicorn and a Celery worker
+as real processes, pushes every story in ``seeds/`` through the HTTP ingest API, prints where
+to look, and stops everything it started on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import signal
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import redis
+
+from services.processes import ManagedProcess, free_port, start_api, start_worker, wait_for_http
+from services.redis_server import EmbeddedValkey
+from workers.keys import Keys
+from workers.settings import Settings, get_settings
+
+__all__ = ["main", "push_seeds"]
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def feed_for_seed(path: Path, settings: Settings) -> str:
+    """Seeds are named ``<agency>-<date>-<slug>.<ext>``; the agency names the feed."""
+    agency = path.name.split("-", 1)[0].lower()
+    return agency if agency in settings.feed_tokens else next(iter(settings.feed_tokens))
+
+
+def push_seeds(api_url: str, settings: Settings, seeds: Path = SEEDS) -> list[dict]:
+    results = []
+    with httpx.Client(base_url=api_url, timeout=30) as client:
+        for path in sorted(
+            p for p in seeds.iterdir() if p.is_file() and not p.name.startswith(".")
+        ):
+            feed = feed_for_seed(path, settings)
+            response = client.post(
+                f"/v1/ingest/{feed}",
+                content=path.read_bytes(),
+                headers={"Authorization": f"Bearer {settings.feed_tokens[feed]}"},
+            )
+            results.append(
+                {
+                    "seed": path.name,
+                    "feed": feed,
+                    "status": response.status_code,
+                    "answer": response.json(),
+                }
+            )
+    return results
+
+
+def _say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def main() -> int:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    logs = settings.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    valkey: EmbeddedValkey | None = None
+    redis_url = settings.redis_url
+    if redis_url is None:
+        valkey = EmbeddedValkey(settings.data_dir / "valkey", persist=True)
+        redis_url = valkey.start()
+        _say(f"embedded Valkey on {redis_url} (data in {settings.data_dir / 'valkey'})")
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        _say(f"error: cannot reach Redis at {redis_url}: {exc}")
+        if valkey:
+            valkey.stop()
+        return 2
+
+    port = settings.api_port
+    try:
+        with socket.socket() as sock:
+            sock.bind((settings.api_host, port))
+    except OSError:
+        port = free_port(settings.api_host)
+        _say(f"port {settings.api_port} is taken; the API uses {port}")
+    env = {**os.environ, "REDIS_URL": redis_url, "WIREDESK_LOG_JSON": "true"}
+    children: list[ManagedProcess] = []
+
+    def stop_all(*_: object) -> None:
+        _say("\nstopping…")
+        for child in reversed(children):
+            child.stop()
+        if valkey:
+            valkey.stop()
+
+    try:
+        children.append(
+            start_worker(
+                env,
+                queue=settings.pipeline_queue,
+                concurrency=settings.worker_concurrency,
+                log=logs / "worker.log",
+            )
+        )
+        api = start_api(env, host=settings.api_host, port=port, log=logs / "api.log")
+        children.append(api)
+        api_url = f"http://{settings.api_host}:{port}"
+        wait_for_http(f"{api_url}/readyz", process=api)
+        results = push_seeds(api_url, settings)
+        _say(f"pushed {len(results)} seed stories:")
+        for r in results:
+            _say(
+                f"  {r['status']} {r['feed']:<8} {r['seed']}  -> {r['answer'].get('receipt_id', r['answer'])}"
+            )
+        _say()
+        _say(f"API:         {api_url}   (OpenAPI docs at {api_url}/docs)")
+        _say(f"stories:     curl -s '{api_url}/v1/stories?limit=5'")
+        _say(f"stream:      {Keys(settings.key_prefix).stories_stream}  (XREAD on {redis_url})")
+        _say(f"logs:        {logs}/api.log, {logs}/worker.log")
+        _say("Ctrl-C stops everything.")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while all(child.alive() for child in children):
+            time.sleep(1)
+        dead = [c.name for c in children if not c.alive()]
+        _say(f"error: {', '.join(dead)} exited; see {logs}")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    except SystemExit:
+        return 0
+    finally:
+        stop_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

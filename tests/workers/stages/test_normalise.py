@@ -1,0 +1,117 @@
+"""normalise over plain-text wire copy: datelines, headlines, cleaning, truncation, language."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.harness import SEEDS
+from workers.errors import EmptyStoryError
+from workers.stages.normalise import body_hash, normalise
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def run(text: str | bytes):
+    raw = text.encode() if isinstance(text, str) else text
+    return normalise(raw, receipt_id="rc_test", feed="wire", received_at=NOW)
+
+
+def test_seed_story() -> None:
+    story = run((SEEDS / "reuters-2017-11-10-syria-islamic-state.txt").read_bytes())
+    assert story.dateline.place == "Beirut"
+    assert story.dateline.date == date(2017, 11, 10)
+    assert story.dateline.text == "BEIRUT (Reuters)"
+    assert story.agency == "Reuters"
+    assert story.headline is None
+    assert story.body[0].startswith("Syria’s army declared victory")
+    assert story.body[-1].endswith("around the world.")
+    assert story.truncated is True
+    assert story.language == "en"
+    assert story.format == "plaintext"
+
+
+@pytest.mark.parametrize(
+    ("copy", "place", "agency", "day"),
+    [
+        ("WASHINGTON (AP) — The Senate passed the bill on Friday.", "Washington", "AP", None),
+        (
+            "Paris, 21 jan 2019 (AFP) - Le gouvernement a annoncé mardi un plan.",
+            "Paris",
+            "AFP",
+            date(2019, 1, 21),
+        ),
+        (
+            "Berlin (dpa) - Die Regierung hat am Montag beschlossen, dass es so weitergeht.",
+            "Berlin",
+            "dpa",
+            None,
+        ),
+        ("NEW YORK (Reuters) - Stocks rose on Wall Street on Monday.", "New York", "Reuters", None),
+        (
+            "SAN JUAN, Puerto Rico (AP) — Power returned to most homes on the island.",
+            "San Juan",
+            "AP",
+            None,
+        ),
+    ],
+)
+def test_agency_datelines(copy: str, place: str, agency: str, day: date | None) -> None:
+    story = run(copy)
+    assert story.dateline.place == place
+    assert story.agency == agency
+    assert story.dateline.date == day
+    assert not story.body[0].startswith(place.upper())
+    assert story.body[0][0].isupper()
+
+
+def test_headline_taken_only_when_the_copy_has_one() -> None:
+    with_headline = run("Floods close schools\n\nDHAKA (Reuters) - Floods closed 300 schools.\n")
+    assert with_headline.headline == "Floods close schools"
+    assert with_headline.body == ["Floods closed 300 schools."]
+    # A first paragraph without a dateline after it is story text, not a headline.
+    without = run("Floods closed schools in the capital.\n\nMore rain is due on Sunday.\n")
+    assert without.headline is None
+    assert len(without.body) == 2
+
+
+def test_cleaning_keeps_typography_and_drops_controls() -> None:
+    raw = "LIMA (Reuters) - Peru\u2019s \u201cnew\u201d plan \u2014 in\x07 full\u200b.\x1b\n"
+    story = run(raw)
+    assert story.body == ["Peru’s “new” plan — in full."]
+    # NFC: a decomposed accent comes out composed.
+    assert run("QUITO (Reuters) - Cafe\u0301 prices rose.").body == ["Café prices rose."]
+
+
+def test_cp1252_copy_is_read() -> None:
+    story = run("MADRID (Reuters) - Espa\u00f1a \u201cs\u00ed\u201d.".encode("cp1252"))
+    assert story.body == ["España “sí”."]
+
+
+def test_lines_wrapped_inside_a_paragraph_are_joined() -> None:
+    story = run("OSLO (NTB) - One sentence\nwrapped over\nthree lines.\n\nSecond paragraph.")
+    assert story.body == ["One sentence wrapped over three lines.", "Second paragraph."]
+    assert story.word_count == 8
+
+
+def test_language_is_detected() -> None:
+    assert (
+        run(
+            "Berlin (dpa) - Die Bundesregierung hat am Montag die neue Regel für "
+            "den Verkehr beschlossen und sie wird im Mai gelten."
+        ).language
+        == "de"
+    )
+
+
+def test_empty_copy_is_an_error() -> None:
+    with pytest.raises(EmptyStoryError):
+        run("[…]")
+
+
+def test_body_hash_ignores_spacing_case_and_quotes() -> None:
+    assert body_hash(["He said “yes”.", "Then  left."]) == body_hash(
+        ['He said "Yes".', "Then left."]
+    )
+    assert body_hash(["He said yes."]) != body_hash(["He said no."])

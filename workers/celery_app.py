@@ -1,0 +1,65 @@
+"""The Celery application, configured for a pipeline that must not lose a story.
+
+What each reliability setting buys (see the design brief's list of Celery-on-Redis pitfalls):
+- ``task_acks_late``: a message is acked only when its task has finished, so a worker that dies
+  mid-task leaves it to be delivered again;
+- ``task_reject_on_worker_lost``: that also holds when the worker process is killed by a signal
+  (otherwise Celery acks it); the attempt counter in ``workers.tasks`` stops a poison item from
+  killing workers for ever;
+- ``task_acks_on_failure_or_timeout=False``: a task that fails outside our own handling is
+  redelivered rather than dropped, and the same counter bounds that too;
+- ``worker_prefetch_multiplier=1``: a worker holds one waiting message per process, because
+  the visibility timeout counts from delivery, not from the start of the task;
+- ``visibility_timeout`` well above ``task_time_limit``: a slow task is never handed to a
+  second worker while the first still runs it;
+- ``worker_cancel_long_running_tasks_on_connection_loss``: a task whose broker connection went
+  away is stopped, since its ack can no longer reach the broker and it will run again;
+- ``broker_connection_retry_on_startup``: workers wait for Redis instead of exiting.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from workers.keys import Keys
+from workers.settings import Settings, get_settings
+
+__all__ = ["app", "create_app"]
+
+
+def create_app(settings: Settings) -> Celery:
+    if not settings.redis_url:
+        raise RuntimeError(
+            "REDIS_URL is not set: start wiredesk with `make run` (which starts an embedded "
+            "Valkey), or point REDIS_URL at a Redis 7+ or Valkey 8+ server"
+        )
+    celery = Celery("wiredesk", include=["workers.tasks"])
+    celery.conf.update(
+        broker_url=settings.redis_url,
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            "global_keyprefix": Keys(settings.key_prefix).celery_prefix,
+        },
+        broker_connection_retry_on_startup=True,
+        result_backend=None,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        task_default_queue=settings.pipeline_queue,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=False,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        worker_prefetch_multiplier=1,
+        worker_concurrency=settings.worker_concurrency,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        enable_utc=True,
+    )
+    return celery
+
+
+app = create_app(get_settings())

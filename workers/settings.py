@@ -1,0 +1,90 @@
+"""The one settings class. Every knob comes from an environment variable (``WIREDESK_*``,
+plus the conventional ``REDIS_URL``), is read once per process, and can be overridden in tests
+by building ``Settings(...)`` with keyword arguments.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEV_FEED_TOKENS", "Settings", "get_settings"]
+
+# Development feeds and tokens, so `make run` works out of the box. Refused in production.
+DEV_FEED_TOKENS: dict[str, str] = {
+    feed: f"dev-{feed}-token"
+    for feed in ["reuters", "ap", "afp", "dpa", "efe", "ansa", "kyodo", "upi", "wire"]
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WIREDESK_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+
+    # Redis / Valkey: broker, dedupe index, story store and bus. None starts an embedded Valkey.
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "WIREDESK_REDIS_URL")
+    )
+    key_prefix: str = Field(default="wd", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
+    data_dir: Path = Path(".wiredesk")
+
+    # Front door.
+    feed_tokens: dict[str, str] = Field(default_factory=lambda: dict(DEV_FEED_TOKENS))
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    # Retention of raw copy, stories, receipts and the dedupe index.
+    retention_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    stream_maxlen: int = Field(default=100_000, gt=0)
+    quarantine_maxlen: int = Field(default=10_000, gt=0)
+
+    # Celery reliability. The visibility timeout must stay well above the hard time limit, or a
+    # slow task is redelivered to a second worker while the first still runs it.
+    task_soft_time_limit: float = Field(default=50.0, gt=0)
+    task_time_limit: float = Field(default=60.0, gt=0)
+    visibility_timeout: int = Field(default=3600, gt=0)
+    max_attempts: int = Field(default=5, ge=1)
+    retry_backoff_seconds: float = Field(default=1.0, ge=0)
+    worker_concurrency: int = Field(default=2, ge=1)
+
+    # Logs: JSON lines unless a person is watching a terminal.
+    log_json: bool | None = None
+    log_level: str = "INFO"
+
+    # Fault drills: hold a stage for this many seconds so a worker can be killed mid-task.
+    fault_delay_stage: str | None = None
+    fault_delay_seconds: float = 0.0
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.task_time_limit >= self.visibility_timeout:
+            raise ValueError(
+                "visibility_timeout must exceed task_time_limit, or running tasks get redelivered"
+            )
+        if self.task_soft_time_limit > self.task_time_limit:
+            raise ValueError("task_soft_time_limit must not exceed task_time_limit")
+        if self.environment == "production":
+            if not self.redis_url:
+                raise ValueError(
+                    "production needs REDIS_URL; the embedded Valkey is for development"
+                )
+            dev = {t for f, t in self.feed_tokens.items() if DEV_FEED_TOKENS.get(f) == t}
+            if dev or any(len(t) < 16 for t in self.feed_tokens.values()):
+                raise ValueError("production feed tokens must be set and at least 16 characters")
+        return self
+
+    @property
+    def pipeline_queue(self) -> str:
+        return f"{self.key_prefix}.pipeline"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,350 @@
+"""wiredesk's state in Redis: receipts, raw copy, the exact-resend index, the story store with
+its time index, and the streams. Every key name comes from ``Keys``; every multi-key write that
+must not be seen half-done is one Lua script or one MULTI.
+
+Redis errors are translated at this boundary into ``StoreUnavailableError`` (retryable).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, ParamSpec, TypeVar
+
+import redis
+
+from schemas import (
+    EventType,
+    QuarantineEntry,
+    Receipt,
+    ReceiptState,
+    StoryEvent,
+    TaggedStory,
+)
+from workers.errors import StoreUnavailableError
+from workers.keys import Keys
+from workers.settings import Settings
+
+__all__ = ["Cursor", "Store", "connect"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _translate_errors(fn: Callable[P, T]) -> Callable[P, T]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise StoreUnavailableError(f"Redis unreachable: {exc}") from exc
+
+    return wrapper
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for wiredesk's own keys; bytes in and out (raw copy is bytes)."""
+    return redis.Redis.from_url(
+        url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(value: bytes | str | None) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class Cursor:
+    """An opaque paging cursor: the score and id of the last story on the page before."""
+
+    @staticmethod
+    def encode(score: float, member: str) -> str:
+        return base64.urlsafe_b64encode(f"{score!r}|{member}".encode()).decode().rstrip("=")
+
+    @staticmethod
+    def decode(cursor: str) -> tuple[float, str]:
+        """Raises ValueError on anything that is not a cursor this service made."""
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            score, member = base64.urlsafe_b64decode(padded.encode()).decode().split("|", 1)
+            return float(score), member
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError("malformed cursor") from exc
+
+
+class Store:
+    def __init__(self, client: redis.Redis, settings: Settings):
+        self.r = client
+        self.settings = settings
+        self.keys = Keys(settings.key_prefix)
+        self._ingest = self._script("ingest.lua")
+        self._publish = self._script("publish.lua")
+
+    def _script(self, name: str):
+        source = resources.files("workers").joinpath("lua", name).read_text()
+        return self.r.register_script(source)
+
+    # ---- front door ---------------------------------------------------------------------
+
+    @_translate_errors
+    def create_receipt(
+        self,
+        *,
+        receipt_id: str,
+        feed: str,
+        raw: bytes,
+        content_type: str | None,
+        received_at: datetime,
+        format_hint: str | None = None,
+    ) -> bool:
+        """Keep the raw bytes and open a receipt. False when the receipt already existed."""
+        stamp = received_at.isoformat()
+        fields = {
+            "receipt_id": receipt_id,
+            "feed": feed,
+            "state": ReceiptState.queued.value,
+            "received_at": stamp,
+            "updated_at": stamp,
+            "size": str(len(raw)),
+            "content_type": content_type or "",
+            "format_hint": format_hint or "",
+        }
+        argv: list[Any] = [self.settings.retention_seconds, raw]
+        for key, value in fields.items():
+            argv += [key, value]
+        created = self._ingest(
+            keys=[self.keys.receipt(receipt_id), self.keys.raw(receipt_id)], args=argv
+        )
+        return bool(created)
+
+    @_translate_errors
+    def drop_receipt(self, receipt_id: str) -> None:
+        """Undo ``create_receipt`` when the pipeline could not be enqueued."""
+        self.r.delete(self.keys.receipt(receipt_id), self.keys.raw(receipt_id))
+
+    @_translate_errors
+    def receipt(self, receipt_id: str) -> Receipt | None:
+        data = self.r.hgetall(self.keys.receipt(receipt_id))
+        if not data:
+            return None
+        fields = {_text(k): _text(v) for k, v in data.items()}
+        return Receipt(
+            receipt_id=fields["receipt_id"],
+            feed=fields["feed"],
+            state=ReceiptState(fields["state"]),
+            received_at=fields["received_at"],
+            updated_at=fields["updated_at"],
+            size=int(fields.get("size") or 0),
+            content_type=fields.get("content_type") or None,
+            stage=fields.get("stage") or None,
+            story_id=fields.get("story_id") or None,
+            duplicate_of=fields.get("duplicate_of") or None,
+            reason=fields.get("reason") or None,
+        )
+
+    @_translate_errors
+    def load_raw(self, receipt_id: str) -> tuple[bytes | None, dict[str, str]]:
+        """The raw bytes (None once retention has passed) and the receipt's fields."""
+        with self.r.pipeline(transaction=False) as pipe:
+            pipe.get(self.keys.raw(receipt_id))
+            pipe.hgetall(self.keys.receipt(receipt_id))
+            raw, meta = pipe.execute()
+        return raw, {_text(k): _text(v) for k, v in meta.items()}
+
+    @_translate_errors
+    def mark_stage(self, receipt_id: str, stage: str) -> None:
+        key = self.keys.receipt(receipt_id)
+        # Only an existing receipt is touched: HSET on an expired one would resurrect it.
+        if self.r.exists(key):
+            self.r.hset(
+                key,
+                mapping={
+                    "state": ReceiptState.processing.value,
+                    "stage": stage,
+                    "updated_at": _now().isoformat(),
+                },
+            )
+
+    @_translate_errors
+    def count_attempt(self, receipt_id: str, stage: str) -> int:
+        key = self.keys.attempts(receipt_id, stage)
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, self.settings.retention_seconds)
+            count, _ = pipe.execute()
+        return int(count)
+
+    # ---- dedupe -------------------------------------------------------------------------
+
+    @_translate_errors
+    def claim_body(self, body_hash: str, *, receipt_id: str, story_id: str) -> tuple[str, str]:
+        """Record who first carried this body, atomically; return that (receipt, story).
+
+        SET NX makes the first writer win even when two workers see the same body at once; a
+        redelivered task finds its own receipt and so is not a resend of itself.
+        """
+        key = self.keys.body_seen(body_hash)
+        value = f"{receipt_id}|{story_id}"
+        if self.r.set(key, value, nx=True, ex=self.settings.retention_seconds):
+            return receipt_id, story_id
+        existing = _text(self.r.get(key))
+        if existing is None:  # expired between the two calls: this one is first now
+            self.r.set(key, value, nx=True, ex=self.settings.retention_seconds)
+            return receipt_id, story_id
+        first_receipt, first_story = existing.split("|", 1)
+        return first_receipt, first_story
+
+    # ---- publish ------------------------------------------------------------------------
+
+    @_translate_errors
+    def publish(self, story: TaggedStory, event: StoryEvent) -> tuple[bool, str]:
+        """Store, index and announce a story once. Returns (newly published, stream event id)."""
+        duplicate_of = story.verdict.of_story if event.type is EventType.duplicate else None
+        state = ReceiptState.duplicate if duplicate_of else ReceiptState.published
+        score = story.received_at.timestamp()
+        floor = _now().timestamp() - self.settings.retention_seconds
+        keys = [
+            self.keys.published_guard(story.receipt_id),
+            self.keys.story(story.story_id),
+            self.keys.stories_by_time,
+            self.keys.stories_stream,
+            self.keys.receipt(story.receipt_id),
+            self.keys.duplicates(duplicate_of or story.story_id),
+        ]
+        args = [
+            self.settings.retention_seconds,
+            story.model_dump_json(),
+            repr(score),
+            story.story_id,
+            event.type.value,
+            event.model_dump_json(),
+            self.settings.stream_maxlen,
+            _now().isoformat(),
+            state.value,
+            duplicate_of or "",
+            repr(floor),
+            "0" if duplicate_of else "1",
+        ]
+        created, event_id = self._publish(keys=keys, args=args)
+        return bool(created), _text(event_id)
+
+    # ---- quarantine ---------------------------------------------------------------------
+
+    @_translate_errors
+    def quarantine(self, entry: QuarantineEntry, raw: bytes | None) -> str:
+        """Keep an item a stage could not handle, with its raw bytes and the reason, and say so
+        on the receipt and on the stories stream. Returns the quarantine entry id."""
+        event = StoryEvent(
+            type=EventType.quarantined,
+            story_id="",
+            version=0,
+            receipt_id=entry.receipt_id,
+            feed=entry.feed,
+            occurred_at=entry.quarantined_at,
+        )
+        fields = entry.model_dump(mode="json", exclude={"entry_id"})
+        with self.r.pipeline(transaction=True) as pipe:
+            pipe.xadd(
+                self.keys.quarantine_stream,
+                {**{k: str(v) for k, v in fields.items()}, "raw": raw or b""},
+                maxlen=self.settings.quarantine_maxlen,
+                approximate=True,
+            )
+            receipt_key = self.keys.receipt(entry.receipt_id)
+            pipe.hset(
+                receipt_key,
+                mapping={
+                    "state": ReceiptState.quarantined.value,
+                    "stage": entry.stage,
+                    "reason": entry.reason,
+                    "updated_at": entry.quarantined_at.isoformat(),
+                },
+            )
+            pipe.expire(receipt_key, self.settings.retention_seconds)
+            pipe.xadd(
+                self.keys.stories_stream,
+                {"type": event.type.value, "story_id": "", "data": event.model_dump_json()},
+                maxlen=self.settings.stream_maxlen,
+                approximate=True,
+            )
+            entry_id, *_ = pipe.execute()
+        return _text(entry_id)
+
+    @_translate_errors
+    def list_quarantine(self, *, limit: int = 50) -> list[QuarantineEntry]:
+        rows = self.r.xrevrange(self.keys.quarantine_stream, count=limit)
+        out = []
+        for entry_id, raw_fields in rows:
+            fields = {_text(k): v for k, v in raw_fields.items() if _text(k) != "raw"}
+            out.append(
+                QuarantineEntry(
+                    entry_id=_text(entry_id), **{k: _text(v) for k, v in fields.items()}
+                )
+            )
+        return out
+
+    # ---- read side ----------------------------------------------------------------------
+
+    @_translate_errors
+    def get_story(self, story_id: str) -> TaggedStory | None:
+        data = self.r.get(self.keys.story(story_id))
+        return TaggedStory.model_validate_json(data) if data else None
+
+    @_translate_errors
+    def duplicates_of(self, story_id: str) -> list[str]:
+        return sorted(_text(m) for m in self.r.smembers(self.keys.duplicates(story_id)))
+
+    @_translate_errors
+    def list_stories(
+        self, *, limit: int, cursor: str | None = None
+    ) -> tuple[list[TaggedStory], str | None]:
+        """Latest first. Ties on the score are ordered by id, so paging never skips one."""
+        max_score: str = "+inf"
+        after: tuple[float, str] | None = None
+        if cursor:
+            after = Cursor.decode(cursor)
+            max_score = repr(after[0])
+        stories: list[TaggedStory] = []
+        next_cursor = None
+        offset = 0
+        while len(stories) < limit:
+            batch = self.r.zrevrangebyscore(
+                self.keys.stories_by_time,
+                max_score,
+                "-inf",
+                start=offset,
+                num=limit * 2 + 10,
+                withscores=True,
+            )
+            if not batch:
+                break
+            offset += len(batch)
+            ids = []
+            for member, score in batch:
+                member = _text(member)
+                if after and score == after[0] and member >= after[1]:
+                    continue
+                ids.append((member, score))
+            values = self.r.mget([self.keys.story(m) for m, _ in ids]) if ids else []
+            for (member, score), value in zip(ids, values, strict=True):
+                if value is None:  # expired from the store; the index catches up on next write
+                    continue
+                stories.append(TaggedStory.model_validate_json(value))
+                next_cursor = Cursor.encode(score, member)
+                if len(stories) == limit:
+                    break
+        more = len(stories) == limit
+        return stories, next_cursor if more else None
+
+    @_translate_errors
+    def ping(self) -> bool:
+        return bool(self.r.ping())

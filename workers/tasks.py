@@ -1,0 +1,226 @@
+"""The pipeline's Celery tasks: thin wrappers that load, call a stage function, and hand on.
+
+Every task goes through ``stage_task``, which does what all stages share: binds the receipt
+and stage to the log context, counts attempts (a redelivery after a crash counts too), marks
+the receipt, times the stage, retries passing faults with backoff, and sends whatever the
+stage cannot handle to quarantine with a readable reason. An item in quarantine stops its
+chain; nothing is dropped without a trace, and the items behind it go on.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from celery import Task, signals
+from celery.exceptions import SoftTimeLimitExceeded
+
+from schemas import CheckedStory, QuarantineEntry, Story, TaggedStory
+from workers.celery_app import app
+from workers.errors import AttemptsExhaustedError, DecodeError, PermanentError, RetryableError
+from workers.logs import configure_logging
+from workers.settings import Settings, get_settings
+from workers.stages.dedupe import judge_exact
+from workers.stages.normalise import normalise
+from workers.stages.publish import build_event
+from workers.stages.tag import tag
+from workers.store import Store, connect
+
+__all__ = ["dedupe_task", "normalise_task", "publish_task", "tag_task"]
+
+log = structlog.get_logger("wiredesk.pipeline")
+
+_store: tuple[int, Store] | None = None
+
+
+def get_store() -> Store:
+    """This process's store. Made anew after a fork: a Redis connection must not be shared."""
+    global _store
+    if _store is None or _store[0] != os.getpid():
+        settings = get_settings()
+        _store = (os.getpid(), Store(connect(settings.redis_url), settings))
+    return _store[1]
+
+
+@dataclass(frozen=True)
+class StageContext:
+    store: Store
+    settings: Settings
+
+
+def stage_task(stage: str) -> Callable[[Callable[[StageContext, Any], Any]], Task]:
+    def decorate(fn: Callable[[StageContext, Any], Any]) -> Task:
+        @app.task(name=f"wiredesk.{stage}", bind=True, max_retries=None)
+        @functools.wraps(fn)
+        def task(self: Task, arg: Any) -> Any:
+            receipt_id = arg if isinstance(arg, str) else arg["receipt_id"]
+            structlog.contextvars.clear_contextvars()
+            structlog.contextvars.bind_contextvars(
+                receipt_id=receipt_id, stage=stage, task_id=self.request.id
+            )
+            settings = get_settings()
+            store = get_store()
+            started = time.perf_counter()
+            attempts = 0
+            try:
+                attempts = store.count_attempt(receipt_id, stage)
+                if attempts > settings.max_attempts:
+                    raise AttemptsExhaustedError(
+                        f"{stage} was started {attempts - 1} times without finishing "
+                        "(workers lost mid-task or passing faults that did not pass)"
+                    )
+                store.mark_stage(receipt_id, stage)
+                if settings.fault_delay_stage == stage:
+                    time.sleep(settings.fault_delay_seconds)
+                result = fn(StageContext(store, settings), arg)
+            except RetryableError as exc:
+                if attempts < settings.max_attempts:
+                    delay = settings.retry_backoff_seconds * 2 ** (attempts - 1)
+                    log.warning("stage_retry", error=str(exc), attempt=attempts, countdown=delay)
+                    raise self.retry(exc=exc, countdown=delay) from exc
+                _quarantine(store, receipt_id, stage, exc, attempts)
+            except (PermanentError, AttemptsExhaustedError) as exc:
+                _quarantine(store, receipt_id, stage, exc, attempts)
+            except SoftTimeLimitExceeded as exc:
+                _quarantine(
+                    store,
+                    receipt_id,
+                    stage,
+                    PermanentError(f"{stage} took longer than {settings.task_soft_time_limit}s"),
+                    attempts,
+                    cause=exc,
+                )
+            except Exception as exc:  # a bug must not lose the item: quarantine it with the cause
+                log.exception("stage_crashed")
+                _quarantine(store, receipt_id, stage, exc, attempts)
+            else:
+                if isinstance(result, dict) and result.get("story_id"):
+                    structlog.contextvars.bind_contextvars(story_id=result["story_id"])
+                log.info(
+                    "stage_done",
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    attempt=attempts,
+                )
+                return result
+            # The item is in quarantine: the rest of the chain must not run.
+            self.request.chain = self.request.callbacks = None
+            return None
+
+        return task
+
+    return decorate
+
+
+def _quarantine(
+    store: Store,
+    receipt_id: str,
+    stage: str,
+    exc: BaseException,
+    attempts: int,
+    *,
+    cause: BaseException | None = None,
+) -> None:
+    raw, meta = store.load_raw(receipt_id)
+    reason = str(exc) or type(exc).__name__
+    if not isinstance(exc, PermanentError | AttemptsExhaustedError | RetryableError):
+        reason = f"unexpected {type(exc).__name__} in {stage}: {reason}"
+    entry = QuarantineEntry(
+        receipt_id=receipt_id,
+        feed=meta.get("feed") or "unknown",
+        stage=stage,
+        reason=reason,
+        error_type=type(cause or exc).__name__,
+        quarantined_at=datetime.now(UTC),
+        attempts=max(attempts, 1),
+    )
+    entry_id = store.quarantine(entry, raw)
+    log.warning("quarantined", reason=reason, error_type=entry.error_type, entry_id=entry_id)
+
+
+@stage_task("normalise")
+def normalise_task(ctx: StageContext, receipt_id: str) -> dict:
+    raw, meta = ctx.store.load_raw(receipt_id)
+    if raw is None:
+        raise PermanentError("the raw copy expired before it could be processed")
+    check_declared_charset(raw, meta.get("content_type"))
+    story = normalise(
+        raw,
+        receipt_id=receipt_id,
+        feed=meta["feed"],
+        received_at=datetime.fromisoformat(meta["received_at"]),
+        format_hint=meta.get("format_hint") or None,
+    )
+    return story.model_dump(mode="json")
+
+
+@stage_task("dedupe")
+def dedupe_task(ctx: StageContext, payload: dict) -> dict:
+    story = Story.model_validate(payload)
+    first_receipt, first_story = ctx.store.claim_body(
+        story.body_hash, receipt_id=story.receipt_id, story_id=story.story_id
+    )
+    checked = judge_exact(story, first_receipt=first_receipt, first_story=first_story)
+    return checked.model_dump(mode="json")
+
+
+@stage_task("tag")
+def tag_task(ctx: StageContext, payload: dict) -> dict:
+    return tag(CheckedStory.model_validate(payload)).model_dump(mode="json")
+
+
+@stage_task("publish")
+def publish_task(ctx: StageContext, payload: dict) -> dict:
+    story = TaggedStory.model_validate(payload)
+    event = build_event(story)
+    created, event_id = ctx.store.publish(story, event)
+    log.info(
+        "published" if created else "already_published",
+        event=event.type.value,
+        event_id=event_id,
+        verdict=story.verdict.verdict.value,
+    )
+    return {"receipt_id": story.receipt_id, "story_id": story.story_id, "event_id": event_id}
+
+
+def check_declared_charset(raw: bytes, content_type: str | None) -> None:
+    """A feed that declares a charset on the HTTP request is held to it: bytes that are not
+    what it says are quarantined with the offset, not silently read as something else."""
+    charset = _charset(content_type)
+    if not charset:
+        return
+    try:
+        raw.decode(charset)
+    except LookupError:
+        raise DecodeError(f"declared charset {charset!r} is unknown") from None
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            f"declared charset {charset} but byte 0x{raw[exc.start]:02x} at offset {exc.start} "
+            f"is not {charset}"
+        ) from exc
+
+
+def _charset(content_type: str | None) -> str | None:
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    settings = get_settings()
+    configure_logging(json=settings.log_json, level=settings.log_level)
+
+
+@signals.worker_process_init.connect
+def _worker_process_init(**_: Any) -> None:
+    from workers.tagging import warm_up
+
+    warm_up()
