@@ -1,0 +1,228 @@
+"""Places: from the dateline and the text, each resolved to one place with its country.
+
+A name may mean several places, so mentions are collected first and resolved after, with the
+story's context: the dateline (``PARIS, Texas (AP)`` settles every later 'Paris'), a qualifier
+in the text ('Paris, Texas'), the countries and US states the story names, and the size of the
+place. Demonyms ('Syrian') point to their country at a lower relevance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schemas import Mention, Story, Tag, TagType
+from workers.tagging.folding import fold
+from workers.tagging.gazetteer import Candidate, Gazetteer, Place, load_gazetteer
+from workers.tagging.relevance import relevance
+from workers.tagging.spans import Segment, Token
+
+__all__ = ["find_places"]
+
+_QUALIFIER = re.compile(r",\s+((?:[A-Z][\w.'’-]*)(?:\s+[A-Z][\w.'’-]*){0,2})")
+_DATELINE = re.compile(r"^\s*([^,(]+?)\s*(?:,\s*([^,(]+?)\s*)?(?:[,(]|$)")
+_CONTAINER_KINDS = frozenset({"country", "region"})
+
+
+@dataclass(slots=True)
+class _Mention:
+    candidates: list[Candidate]
+    field: str
+    paragraph: int | None
+    start: int
+    end: int
+    demonym: bool = False
+    qualifier: Place | None = None
+    sentence_start: bool = False
+    tokens: list[Token] = field(default_factory=list)
+
+
+def _container(gaz: Gazetteer, text: str) -> Place | None:
+    """A country or region named as a qualifier ('Texas' in 'Paris, Texas')."""
+    for cand in gaz.names.get(fold(text), ()):
+        if cand.place.kind in _CONTAINER_KINDS:
+            return cand.place
+    return None
+
+
+def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
+    """Longest known place names in each run, skipping tokens other taggers have claimed."""
+    for run in seg.runs:
+        tokens = run.tokens
+        i = 0
+        while i < len(tokens):
+            if tokens[i].owner or not tokens[i].cap:
+                i += 1
+                continue
+            found = None
+            for n in range(min(gaz.max_words, len(tokens) - i), 0, -1):
+                span = tokens[i : i + n]
+                if any(t.owner for t in span) or any(t.possessive for t in span[:-1]):
+                    continue
+                if not span[-1].cap:
+                    continue
+                key = " ".join(t.key for t in span)
+                if key in gaz.names:
+                    found = (span, gaz.names[key], False)
+                    break
+                if n == 1 and key in gaz.demonyms:
+                    found = (span, [Candidate(gaz.demonyms[key], False, False)], True)
+                    break
+            if found is None:
+                i += 1
+                continue
+            span, candidates, demonym = found
+            mention = _Mention(
+                candidates=candidates,
+                field=seg.field,
+                paragraph=seg.paragraph,
+                start=span[0].start,
+                end=span[-1].end,
+                demonym=demonym,
+                sentence_start=span[0].sentence_start,
+                tokens=span,
+            )
+            if not demonym:
+                q = _QUALIFIER.match(seg.text, span[-1].end + (1 if span[-1].possessive else 0))
+                if q and q.start() == span[-1].end:
+                    mention.qualifier = _container(gaz, q.group(1))
+            out.append(mention)
+            i += len(span)
+
+
+def _dateline_mention(gaz: Gazetteer, story: Story) -> _Mention | None:
+    dateline = story.dateline
+    if dateline is None or not dateline.place:
+        return None
+    candidates = gaz.names.get(fold(dateline.place))
+    if not candidates:
+        return None
+    text = dateline.text
+    start = text.lower().find(dateline.place.lower())
+    start = max(start, 0)
+    mention = _Mention(
+        candidates=candidates,
+        field="dateline",
+        paragraph=None,
+        start=start,
+        end=start + len(dateline.place),
+    )
+    parts = _DATELINE.match(text)
+    if parts and parts.group(2):
+        mention.qualifier = _container(gaz, parts.group(2))
+    return mention
+
+
+def _choose(
+    mention: _Mention,
+    countries: set[str],
+    regions: set[str],
+    dateline_place: Place | None,
+    dateline_key: str | None,
+) -> Place | None:
+    best: tuple[float, Place] | None = None
+    key = fold(" ".join(t.text for t in mention.tokens)) if mention.tokens else None
+    for cand in mention.candidates:
+        place = cand.place
+        qualified = mention.qualifier is not None and (
+            mention.qualifier.country == place.country
+            and (mention.qualifier.kind == "country" or mention.qualifier.name in regions)
+        )
+        if cand.wordlike and not qualified and mention.field != "dateline":
+            continue
+        score = place.prior - (1.0 if cand.alias else 0.0)
+        if place.kind != "country" and place.country in countries:
+            score += 2.0
+        if mention.qualifier is not None and mention.qualifier.country == place.country:
+            score += 10.0
+        if dateline_place is not None and key == dateline_key and place == dateline_place:
+            score += 10.0
+        if place.kind == "city" and place.country == "US" and regions:
+            score += 0.5
+        if best is None or score > best[0]:
+            best = (score, place)
+    return best[1] if best else None
+
+
+def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
+    """Place tags for the story, most relevant first."""
+    gaz = load_gazetteer()
+    mentions: list[_Mention] = []
+    dateline = _dateline_mention(gaz, story)
+    for seg in segs:
+        _scan(gaz, seg, mentions)
+    # Context: countries and regions the story names without ambiguity.
+    countries: set[str] = set()
+    regions: set[str] = set()
+    for m in mentions:
+        if len(m.candidates) == 1 and m.candidates[0].place.kind in _CONTAINER_KINDS:
+            countries.add(m.candidates[0].place.country)
+            if m.candidates[0].place.kind == "region":
+                regions.add(m.candidates[0].place.name)
+        if m.qualifier is not None:
+            countries.add(m.qualifier.country)
+            regions.add(m.qualifier.name)
+    dateline_place = None
+    dateline_key = None
+    if dateline is not None:
+        if dateline.qualifier is not None:
+            countries.add(dateline.qualifier.country)
+            regions.add(dateline.qualifier.name)
+        dateline_place = _choose(dateline, countries, regions, None, None)
+        dateline_key = fold(story.dateline.place) if story.dateline else None
+        if dateline_place is not None:
+            countries.add(dateline_place.country)
+    found: dict[Place, list[tuple[Mention, bool]]] = {}
+    if dateline_place is not None:
+        found[dateline_place] = [(_as_mention(dateline), False)]
+        if dateline.qualifier is not None and dateline.qualifier.kind == "region":
+            # 'PARIS, Texas': the state is named in the dateline too.
+            text = story.dateline.text
+            start = max(0, text.find(dateline.qualifier.name))
+            region = Mention(
+                field="dateline",
+                paragraph=None,
+                start=start,
+                end=start + len(dateline.qualifier.name),
+            )
+            found.setdefault(dateline.qualifier, []).append((region, False))
+    for m in mentions:
+        place = _choose(m, countries, regions, dateline_place, dateline_key)
+        if place is None:
+            continue
+        # A lone everyday word at a sentence start ('Nice to see') is not a place.
+        if m.sentence_start and len(m.tokens) == 1 and m.tokens[0].lower in _SENTENCE_WORDS:
+            continue
+        for t in m.tokens:
+            t.owner = "place"
+        found.setdefault(place, []).append((_as_mention(m), m.demonym))
+        if m.qualifier is not None and m.qualifier.kind == "region":
+            found.setdefault(m.qualifier, [])
+    tags = []
+    for place, hits in found.items():
+        if not hits:
+            continue
+        only_demonym = all(d for _, d in hits)
+        score = relevance([h for h, _ in hits], story)
+        if only_demonym:
+            score *= 0.5
+        tags.append(
+            Tag(
+                type=TagType.place,
+                name=place.name,
+                scheme="iso3166",
+                code=place.country,
+                ids={"geonames": place.geonames} if place.geonames else {},
+                relevance=round(score, 3),
+                mentions=[h for h, _ in hits],
+            )
+        )
+    tags.sort(key=lambda t: -t.relevance)
+    return tags
+
+
+_SENTENCE_WORDS = frozenset(["nice", "split", "reading", "bath", "hope", "deal", "mobile"])
+
+
+def _as_mention(m: _Mention) -> Mention:
+    return Mention(field=m.field, paragraph=m.paragraph, start=m.start, end=m.end)

@@ -1,0 +1,225 @@
+"""Story text cut into segments and tokens, once, for every tagging step to share.
+
+Names in English copy are runs of capitalised words ('Abu Bakr al-Baghdadi', 'Syrian
+Democratic Forces'), so the tokens are grouped into runs here; each run keeps the character
+offsets of its tokens so that every tag can say exactly where it was mentioned. ALL-CAPS copy
+(old wires) carries no case signal, so its segments are marked and matched against the known
+lists only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from schemas import Story
+from workers.tagging.folding import fold, strip_possessive
+
+__all__ = ["MAX_CHARS", "Run", "Segment", "Token", "segments"]
+
+# Text examined per story: past this the copy is a data dump, not a story, and the tags of its
+# first 200,000 characters are the tags of the item.
+MAX_CHARS = 200_000
+
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
+_PARTICLE = r"(?:al|el|ad|an|ar|as|ash|at|az|bin|ibn|abu)-"
+_CAPWORD = rf"(?:[A-Z]\.){{2,}}|(?:{_PARTICLE})?[{_UPPER}][\w'’\-&]*(?:\.(?=[A-Z]\.))?"
+# Lower-case words that may sit inside a name: 'Bank of England', 'Abu Bakr al-Baghdadi'.
+CONNECTORS = frozenset(
+    [
+        "of",
+        "the",
+        "de",
+        "del",
+        "della",
+        "da",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "bin",
+        "ibn",
+        "bint",
+        "al",
+        "el",
+        "and",
+        "for",
+        "la",
+        "le",
+        "y",
+        "des",
+    ]
+)
+_CONN = "|".join(sorted(CONNECTORS, key=len, reverse=True))
+# A capitalised word; the leading character class keeps the scan in C for lower-case text.
+_CAP_WORD = re.compile(rf"(?<![\w'’])[{_UPPER}](?:[\w'’\-&]|\.(?=[A-Z]\.?))*\.?")
+# What may separate two words of one name: spaces, perhaps a connector ('Bank of England').
+_GAP = re.compile(rf"[ \u00a0]+(?:(?:{_CONN})[ \u00a0]+)*")
+_GAP_WORD = re.compile(rf"\b(?:{_CONN})\b")
+_PARTICLE_BEFORE = re.compile(rf"{_PARTICLE}$")
+_ANY_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_](?:[\w'’\-&]*[\w&])?[’']?")
+_WORDS = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_SENTENCE_END = frozenset('.!?:;“”"‘(—–')
+
+
+@dataclass(slots=True)
+class Token:
+    text: str  # as in copy, possessive stripped
+    start: int
+    end: int  # end of the name part, possessive excluded
+    key: str  # fold(text)
+    lower: str  # text.lower(), for cue and keyword lists
+    cap: bool  # begins with a capital (or a name particle such as al-)
+    possessive: bool
+    sentence_start: bool
+    owner: str | None = None  # set when a name (person, organisation, place) claims the token
+
+
+@dataclass(slots=True)
+class Run:
+    """Consecutive capitalised tokens (with connectors between them) in one segment."""
+
+    segment: Segment
+    tokens: list[Token]
+
+
+@dataclass(slots=True)
+class Segment:
+    field: str  # 'headline' | 'body'
+    paragraph: int | None
+    text: str
+    all_caps: bool
+    words: list[str] = field(default_factory=list)  # lower-cased words, for cues and keywords
+    runs: list[Run] = field(default_factory=list)
+
+
+def _is_all_caps(text: str) -> bool:
+    sample = text[:200]
+    lower = len(_LOWERS.findall(sample))
+    if lower > 12:
+        return False
+    return len(_UPPERS.findall(sample)) > max(3, 6 * lower)
+
+
+_UPPERS = re.compile(r"[^\W\d_a-zà-ÿ]")
+_LOWERS = re.compile(r"[a-zß-ÿ]")
+
+
+def _token(text: str, raw: str, start: int, sentence_start: bool) -> Token:
+    if raw.endswith(".") and not _ABBREV.fullmatch(raw):
+        raw = raw.rstrip(".")
+    name = strip_possessive(raw)
+    return Token(
+        text=name,
+        start=start,
+        end=start + len(name),
+        key=fold(name),
+        lower=name.lower(),
+        cap=name[:1].isupper() or bool(_PARTICLE_PREFIX.match(name)),
+        possessive=len(name) != len(raw),
+        sentence_start=sentence_start,
+    )
+
+
+_ABBREV = re.compile(r"(?:[A-Za-z]\.)+")
+_PARTICLE_PREFIX = re.compile(_PARTICLE + "[A-Z]")
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip()
+    return not before or before[-1] in _SENTENCE_END
+
+
+def _runs(segment: Segment) -> list[Run]:
+    """Runs of capitalised words, found by one regex pass so that lower-case text costs little
+    Python work; a possessive ends a run ('Iraq’s Mosul' is two names)."""
+    text = segment.text
+    runs: list[Run] = []
+    current: list[Token] = []
+    prev_end = -1
+    for m in _CAP_WORD.finditer(text):
+        start = m.start()
+        raw = m.group()
+        if start >= 3 and text[start - 1] == "-":
+            particle = _PARTICLE_BEFORE.search(text, max(0, start - 5), start)
+            if particle and (particle.start() == 0 or not text[particle.start() - 1].isalnum()):
+                start = particle.start()
+                raw = text[start : m.end()]
+        gap = text[prev_end:start] if current else ""
+        if current and (current[-1].possessive or not _GAP.fullmatch(gap)):
+            runs.append(Run(segment, current))
+            current = []
+        elif current and not gap.isspace():
+            for c in _GAP_WORD.finditer(gap):
+                word = c.group()
+                current.append(
+                    Token(
+                        word,
+                        prev_end + c.start(),
+                        prev_end + c.end(),
+                        word,
+                        word,
+                        False,
+                        False,
+                        False,
+                    )
+                )
+        tok = _token(text, raw, start, not current and _at_sentence_start(text, start))
+        current.append(tok)
+        prev_end = start + len(raw)
+    if current:
+        runs.append(Run(segment, current))
+    return runs
+
+
+def _caps_runs(segment: Segment) -> list[Run]:
+    """ALL-CAPS copy: every phrase between punctuation is a run, matched against known names."""
+    text = segment.text
+    runs: list[Run] = []
+    current: list[Token] = []
+    prev_end = 0
+    for m in _ANY_WORD.finditer(text):
+        gap = text[prev_end : m.start()]
+        if current and (not gap.isspace() or current[-1].possessive):
+            runs.append(Run(segment, current))
+            current = []
+        tok = _token(text, m.group(), m.start(), not current)
+        tok.cap = True
+        current.append(tok)
+        prev_end = m.end()
+    if current:
+        runs.append(Run(segment, current))
+    return runs
+
+
+def _trim(tokens: list[Token]) -> list[Token]:
+    while tokens and not tokens[-1].cap:
+        tokens.pop()
+    return tokens
+
+
+def segments(story: Story) -> list[Segment]:
+    """Headline and body paragraphs as segments with tokens and runs; body capped at MAX_CHARS."""
+    parts: list[tuple[str, int | None, str]] = []
+    if story.headline:
+        parts.append(("headline", None, story.headline))
+    budget = MAX_CHARS
+    for index, paragraph in enumerate(story.body):
+        if budget <= 0:
+            break
+        parts.append(("body", index, paragraph[:budget]))
+        budget -= len(paragraph)
+    out = []
+    for field_name, paragraph, text in parts:
+        seg = Segment(field_name, paragraph, text, _is_all_caps(text))
+        seg.words = _WORDS.findall(text.lower())
+        seg.runs = _caps_runs(seg) if seg.all_caps else _runs(seg)
+        out.append(seg)
+    return out
+
+
+def key_of(tokens: list[Token]) -> str:
+    """Lookup key of a token sequence."""
+    return fold(" ".join(t.text for t in tokens))
