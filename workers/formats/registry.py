@@ -10,6 +10,7 @@ from __future__ import annotations
 from workers.errors import UnknownFormatError
 from workers.formats.anpa1312 import Anpa1312
 from workers.formats.base import WireFormat
+from workers.formats.iptc7901 import Iptc7901
 from workers.formats.plaintext import PlainText
 
 __all__ = ["FORMATS", "detect", "get_format"]
@@ -19,6 +20,7 @@ FORMATS: dict[str, WireFormat] = {
     for fmt in [
         PlainText(),
         Anpa1312(),
+        Iptc7901(),
         # XML formats (NITF, NewsML-G2, RSS/Atom) register here
     ]
 }
