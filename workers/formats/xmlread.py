@@ -1,0 +1,302 @@
+"""Reading fields out of parsed XML wire items: the small things NITF, G2 and feeds share.
+
+Every helper matches elements by local name, ignoring namespaces, because the same vocabulary
+arrives with and without them (NITF bare, NITF inside G2 with the 2006 namespace, RSS with
+prefixed extensions). Helpers never raise on odd values: an unreadable date or urgency comes
+back as None and the parser decides whether that is worth a note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+
+from lxml import etree
+
+from workers.dateline import AGENCIES, canonical_agency
+
+__all__ = [
+    "XML_LANG",
+    "child",
+    "children",
+    "code_tail",
+    "inline_text",
+    "language_code",
+    "local",
+    "parse_int",
+    "parse_wire_datetime",
+    "pick_agency",
+    "read_paragraphs",
+    "spaced_text",
+    "title_place",
+]
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# Elements that hold one paragraph each, in NITF, XHTML and the HTML feeds carry.
+_PARAGRAPHS = frozenset({"p", "hl2", "pre", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6"})
+# Elements that only group paragraphs: their children are read in order.
+_CONTAINERS = frozenset(
+    {
+        "body",
+        "body.content",
+        "block",
+        "bq",
+        "blockquote",
+        "div",
+        "section",
+        "article",
+        "main",
+        "html",
+        "ul",
+        "ol",
+        "dl",
+        "inlineXML",
+        "nitf",
+        "content",
+        "center",
+    }
+)
+# Not story prose: data tables, media, editors' notes, footnotes, scripts and the like.
+_SKIPPED = frozenset(
+    {
+        "table",
+        "media",
+        "note",
+        "fn",
+        "head",
+        "body.head",
+        "body.end",
+        "script",
+        "style",
+        "object",
+        "img",
+        "figure",
+        "iframe",
+        "noscript",
+        "form",
+        "title",
+        "meta",
+        "link",
+    }
+)
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:])")
+_BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")
+_COMPACT_ISO = re.compile(
+    r"^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?(?:[.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+# Long agency names, as copyright lines and credit lines spell them.
+_AGENCY_NAMES = {
+    "associated press": "AP",
+    "the associated press": "AP",
+    "agence france-presse": "AFP",
+    "agence france presse": "AFP",
+    "deutsche presse-agentur": "dpa",
+    "thomson reuters": "Reuters",
+    "press association": "PA",
+    "kyodo news": "Kyodo",
+    "xinhua news agency": "Xinhua",
+    "agencia efe": "EFE",
+    "yonhap news agency": "Yonhap",
+    "press trust of india": "PTI",
+    "australian associated press": "AAP",
+    "the canadian press": "CP",
+    "canadian press": "CP",
+}
+_COPYRIGHT_NOISE = re.compile(
+    r"©|\(c\)|\bcopyright\b|\ball rights reserved\b|\b\d{4}\b|[.,;]", re.IGNORECASE
+)
+
+
+def local(element: etree._Element) -> str:
+    """An element's name without its namespace; '' for comments, entities and the like."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
+    """Direct children with this local name, in document order."""
+    if element is None:
+        return iter(())
+    return (c for c in element if local(c) == name)
+
+
+def child(element: etree._Element | None, *path: str) -> etree._Element | None:
+    """The first element down this path of local names, or None."""
+    for name in path:
+        element = next(children(element, name), None)
+        if element is None:
+            return None
+    return element
+
+
+def inline_text(element: etree._Element | None) -> str | None:
+    """All the text of an element, inline markup dropped, <br> kept as a line break."""
+    if element is None:
+        return None
+    text = _inline(element)
+    return text if text.strip() else None
+
+
+def _inline(element: etree._Element) -> str:
+    parts = [element.text or ""] if isinstance(element.tag, str) else []
+    for sub in element:
+        name = local(sub)
+        if name == "br":
+            parts.append("\n")
+        elif name and name not in _SKIPPED:
+            parts.append(_inline(sub))
+        parts.append(sub.tail or "")
+    return "".join(parts)
+
+
+def spaced_text(
+    element: etree._Element | None, *, skip: frozenset[str] = frozenset()
+) -> str | None:
+    """Text of a short field whose parts sit in separate elements (a byline's name and title,
+    a dateline's city and country): the parts are kept apart by a space, never run together."""
+    if element is None:
+        return None
+    pieces = [element.text or ""]
+    for sub in element:
+        name = local(sub)
+        if name and name not in skip and name not in _SKIPPED:
+            pieces.append(f" {spaced_text(sub, skip=skip) or ''} ")
+        pieces.append(sub.tail or "")
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join("".join(pieces).split()))
+    return text or None
+
+
+def read_paragraphs(container: etree._Element | None) -> list[str]:
+    """Paragraphs of a body (NITF body.content, XHTML body, an HTML fragment), in order.
+
+    Paragraph elements give one paragraph each; grouping elements are read through; loose text
+    between blocks becomes paragraphs of its own, split at blank lines and double <br>.
+    Whitespace inside a paragraph is left for normalise's cleaning.
+    """
+    out: list[str] = []
+    if container is None:
+        return out
+    loose: list[str] = [container.text or ""]
+
+    def flush() -> None:
+        for chunk in _BLANK_LINE.split("".join(loose)):
+            if chunk.strip():
+                out.append(chunk.strip())
+        loose.clear()
+
+    for sub in container:
+        name = local(sub)
+        if not name or name in _SKIPPED:
+            pass
+        elif name in _PARAGRAPHS:
+            flush()
+            text = inline_text(sub)
+            if text:
+                out.append(text.strip())
+        elif name in _CONTAINERS:
+            flush()
+            out.extend(read_paragraphs(sub))
+        elif name == "br":
+            loose.append("\n")
+        else:
+            loose.append(_inline(sub))
+        loose.append(sub.tail or "")
+    flush()
+    return out
+
+
+def parse_wire_datetime(value: str | None) -> datetime | None:
+    """ISO 8601 (extended or NITF's compact 20171110T140000Z) or RFC 822 (RSS) to an aware
+    datetime. A time without a zone is taken as UTC, which is what wire systems send."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    found: datetime | None = None
+    if m := _COMPACT_ISO.match(value):
+        zone = m[7] or "Z"
+        if zone != "Z" and ":" not in zone:
+            zone = f"{zone[:3]}:{zone[3:]}"
+        rebuilt = f"{m[1]}-{m[2]}-{m[3]}T{m[4] or '00'}:{m[5] or '00'}:{m[6] or '00'}{zone}"
+        found = _fromisoformat(rebuilt)
+    if found is None:
+        found = _fromisoformat(value)
+    if found is None:
+        try:
+            found = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=UTC)
+    return found
+
+
+def _fromisoformat(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        try:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time())
+        except ValueError:
+            return None
+
+
+def parse_int(value: str | None, *, low: int, high: int) -> int | None:
+    """An integer within [low, high], or None."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def code_tail(code: str | None) -> str | None:
+    """'stat:canceled' or 'http://cv.iptc.org/newscodes/pubstatusg2/canceled' -> 'canceled'."""
+    if not code or not code.strip():
+        return None
+    return re.split(r"[:/#]", code.strip().rstrip("/"))[-1].lower() or None
+
+
+def language_code(tag: str | None) -> str | None:
+    """'en-GB' -> 'en'. Only two-letter ISO 639-1 codes, as Story.language holds."""
+    if not tag:
+        return None
+    primary = tag.strip().split("-")[0].split("_")[0].lower()
+    return primary if len(primary) == 2 and primary.isalpha() else None
+
+
+def pick_agency(*candidates: str | None) -> str | None:
+    """The agency from a list of places that may name it (provider code, credit line,
+    copyright holder). A name we know wins over one we don't, in the order given."""
+    cleaned = []
+    for candidate in candidates:
+        if not candidate or not candidate.strip():
+            continue
+        text = " ".join(_COPYRIGHT_NOISE.sub(" ", candidate).split())
+        if text:
+            cleaned.append(text)
+    for text in cleaned:
+        lowered = text.lower()
+        if lowered in AGENCIES:
+            return canonical_agency(text)
+        if lowered in _AGENCY_NAMES:
+            return _AGENCY_NAMES[lowered]
+    for text in cleaned:
+        for word in re.split(r"[\s/]+", text.lower()):
+            if word in AGENCIES and len(word) > 2:
+                return canonical_agency(word)
+    return cleaned[0] if cleaned else None
+
+
+def title_place(raw: str | None) -> str | None:
+    """'BEIRUT' -> 'Beirut'; a place written in mixed case keeps its spelling."""
+    if not raw or not raw.strip():
+        return None
+    raw = " ".join(raw.split()).strip(" ,-–—")
+    if raw.isupper():
+        return " ".join("-".join(p.capitalize() for p in w.split("-")) for w in raw.split())
+    return raw or None
