@@ -14,6 +14,8 @@ What each reliability setting buys (see the design brief's list of Celery-on-Red
   second worker while the first still runs it;
 - ``worker_cancel_long_running_tasks_on_connection_loss``: a task whose broker connection went
   away is stopped, since its ack can no longer reach the broker and it will run again;
+- ``unacked_restore_interval``: how soon a message of a dead worker is found again, once
+  its visibility timeout has passed;
 - ``broker_connection_retry_on_startup``: workers wait for Redis instead of exiting.
 """
 
@@ -39,6 +41,10 @@ def create_app(settings: Settings) -> Celery:
         broker_transport_options={
             "visibility_timeout": settings.visibility_timeout,
             "global_keyprefix": Keys(settings.key_prefix).celery_prefix,
+            # kombu sweeps every interval x throttle seconds (100 s by default); one knob is
+            # clearer, and a sweep is a single ZRANGE.
+            "unacked_restore_interval": settings.unacked_restore_interval,
+            "unacked_restore_throttle": 1,
         },
         broker_connection_retry_on_startup=True,
         result_backend=None,

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     task_soft_time_limit: float = Field(default=50.0, gt=0)
     task_time_limit: float = Field(default=60.0, gt=0)
     visibility_timeout: int = Field(default=3600, gt=0)
+    # How often a worker sweeps for messages whose worker died (unacked past the visibility
+    # timeout) and puts them back on the queue.
+    unacked_restore_interval: float = Field(default=10.0, gt=0)
     max_attempts: int = Field(default=5, ge=1)
     retry_backoff_seconds: float = Field(default=1.0, ge=0)
     worker_concurrency: int = Field(default=2, ge=1)

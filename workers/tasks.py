@@ -181,7 +181,7 @@ def publish_task(ctx: StageContext, payload: dict) -> dict:
     created, event_id = ctx.store.publish(story, event)
     log.info(
         "published" if created else "already_published",
-        event=event.type.value,
+        event_type=event.type.value,
         event_id=event_id,
         verdict=story.verdict.verdict.value,
     )

@@ -16,6 +16,7 @@ def test_worker_killed_during_publish_publishes_exactly_once(make_stack) -> None
         WIREDESK_VISIBILITY_TIMEOUT="6",
         WIREDESK_TASK_TIME_LIMIT="5",
         WIREDESK_TASK_SOFT_TIME_LIMIT="4",
+        WIREDESK_UNACKED_RESTORE_INTERVAL="1",
     ).start()
     body = b"KYIV (Reuters) - A story that outlives the worker handling it.\n"
     receipt_id = stack.ingest("reuters", body).json()["receipt_id"]
