@@ -1,0 +1,247 @@
+"""ninjs 1.x, 2.x and 3.x: every field spelling, statuses, signals, HTML, split, hostile JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from schemas import PubStatus, Signal, Subject
+from tests.workers.formats.samplefiles import normalised, read_sample
+from workers.errors import HostileInputError, ParseError
+from workers.formats import detect
+from workers.formats.htmltext import html_paragraphs
+from workers.formats.ninjs import Ninjs
+
+NINJS = Ninjs()
+URI = "urn:newsml:dpa.example:20241112:hamburg-ammonia-terminal"
+
+
+def parse(name: str):
+    return NINJS.parse(read_sample("ninjs", name))
+
+
+def doc(**fields) -> bytes:
+    return json.dumps({"uri": "urn:t:1", "headline": "H", "body_text": "Text.", **fields}).encode()
+
+
+class TestVersion1:
+    def test_fields(self):
+        item = parse("new-v1.json")
+        assert item.format == "ninjs"
+        assert item.item_id == URI
+        assert item.version == 1 and item.signals == [] and item.status is PubStatus.usable
+        assert item.urgency == 4
+        assert item.headline == "Hamburg opens first terminal for green ammonia imports"
+        assert item.byline == "Anna Kerstens"
+        assert item.slugline == "Germany-Energy-Hydrogen"
+        assert item.keywords == ["hydrogen", "ports", "energy"]
+        assert item.language == "en"  # from en-GB
+        assert item.agency == "dpa"
+        assert item.dateline.place == "Hamburg"
+        assert item.first_created == datetime(2024, 11, 12, 9, 5, tzinfo=UTC)
+        assert item.version_created == datetime(2024, 11, 12, 9, 5, tzinfo=UTC)
+        assert len(item.body) == 13
+
+    def test_subject_schemes(self):
+        assert parse("new-v1.json").subjects == [
+            Subject(scheme="medtop", code="20000249", name="energy industry"),
+            Subject(scheme="subj", code="04005000", name="energy and resource"),
+            Subject(scheme="medtop", code="20000418", name="renewable energy"),
+        ]
+
+    def test_normalise(self):
+        story = normalised(read_sample("ninjs", "new-v1.json"))
+        assert story.format == "ninjs" and story.agency == "dpa"
+        assert story.dateline.place == "Hamburg" and story.dateline.date == date(2024, 11, 12)
+        assert story.lede.startswith("Germany's largest port opened")
+        assert 450 < story.word_count < 600
+
+
+class TestVersion2:
+    def test_headlines_bodies_by(self):
+        item = parse("update-v2.json")
+        assert item.version == 2 and item.signals == [Signal.update]
+        assert (
+            item.headline == "Hamburg opens ammonia terminal as first tanker is booked"
+        )  # main role
+        assert item.byline == "Anna Kerstens"
+        assert item.urgency == 3
+        assert item.body[1] == "The terminal at Moorburg can store about 100,000 tonnes of ammonia."
+        assert item.body[0].startswith("Hamburg (dpa) - Germany’s")  # entity resolved
+
+    def test_script_is_dropped(self):
+        item = parse("update-v2.json")
+        assert len(item.body) == 3
+        assert not any("document.location" in p for p in item.body)
+
+
+class TestVersion3:
+    def test_camel_case_and_correction(self):
+        item = parse("correction-v3.json")
+        assert item.version == 3
+        assert item.signals == [Signal.correction]
+        assert item.version_created == datetime(2024, 11, 12, 15, 10, tzinfo=UTC)
+        assert item.subjects == [Subject(scheme="medtop", code="20000249", name="energy industry")]
+        assert item.notes[0].startswith("CORRECTION: corrects storage")
+        assert item.agency == "dpa"
+
+    def test_versions_chain(self):
+        names = ["new-v1.json", "update-v2.json", "correction-v3.json", "kill.json"]
+        assert len({normalised(read_sample("ninjs", n)).story_id for n in names}) == 1
+
+
+class TestStatus:
+    def test_kill(self):
+        item = parse("kill.json")
+        assert item.status is PubStatus.canceled and item.signals == [Signal.kill]
+        assert item.version == 4 and item.urgency == 1
+
+    def test_withheld(self):
+        assert parse("withheld.json").status is PubStatus.withheld
+
+    def test_embargo(self):
+        item = parse("embargoed.json")
+        assert item.status is PubStatus.embargoed
+        assert item.embargoed_until == datetime(2024, 11, 14, 5, 0, tzinfo=UTC)
+        story = normalised(read_sample("ninjs", "embargoed.json"))
+        assert story.status is PubStatus.embargoed
+
+    @pytest.mark.parametrize(
+        ("value", "status"),
+        [
+            ("stat:canceled", PubStatus.canceled),
+            ("cancelled", PubStatus.canceled),
+            ("http://cv.iptc.org/newscodes/pubstatusg2/withheld", PubStatus.withheld),
+            ("Usable", PubStatus.usable),
+            ("mystery", PubStatus.withheld),
+        ],
+    )
+    def test_status_spellings(self, value, status):
+        assert NINJS.parse(doc(pubstatus=value)).status is status
+
+    def test_bad_embargo_is_held(self):
+        item = NINJS.parse(doc(embargoed="next tuesday"))
+        assert item.status is PubStatus.embargoed and item.embargoed_until is None
+
+    def test_canceled_beats_embargo(self):
+        item = NINJS.parse(doc(pubstatus="canceled", embargoed="2024-11-14T06:00:00Z"))
+        assert item.status is PubStatus.canceled
+
+    def test_signals_field(self):
+        assert NINJS.parse(doc(signals=["correction"])).signals == [Signal.correction]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("7", 7), (5, 5), ("2.1", 2), (None, 1), ("x", 1)])
+def test_version_forms(value, expected):
+    assert NINJS.parse(doc(version=value)).version == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(1, 1), (9, 9), (0, None), (12, None), ("3", None), (True, None)]
+)
+def test_urgency_range(value, expected):
+    assert NINJS.parse(doc(urgency=value)).urgency == expected
+
+
+def test_guid_and_by_list_and_description_fallback():
+    raw = json.dumps({
+        "guid": "tag:x,2024:1", "headline": "H", "by": [{"name": "A. One"}, {"name": "B. Two"}],
+        "description_text": "Only a description.",
+    }).encode()  # fmt: skip
+    item = NINJS.parse(raw)
+    assert item.item_id == "tag:x,2024:1"
+    assert item.byline == "A. One, B. Two"
+    assert item.body == ["Only a description."]
+    assert any("description" in n for n in item.notes)
+
+
+def test_body_html_field():
+    item = NINJS.parse(doc(body_text=None, body_html="<p>One</p><p>Two &amp; three</p>"))
+    assert item.body == ["One", "Two & three"]
+
+
+def test_cp1252_document():
+    item = parse("cp1252.json")
+    assert item.headline == "Münchner Café feiert 100. Geburtstag – mit „Torte für alle“"
+    assert item.language == "de"
+    assert normalised(read_sample("ninjs", "cp1252.json")).dateline.place == "München"
+
+
+class TestSplit:
+    def test_list(self):
+        parts = NINJS.split(read_sample("ninjs", "list.json"))
+        assert [NINJS.parse(p).item_id for p in parts] == ["urn:a:1", "urn:a:2"]
+
+    def test_items_wrapper(self):
+        parts = NINJS.split(read_sample("ninjs", "items-wrapper.json"))
+        assert [NINJS.parse(p).headline for p in parts] == ["Wrapped one", "Wrapped two"]
+
+    def test_single_item_is_kept_whole(self):
+        raw = read_sample("ninjs", "new-v1.json")
+        assert NINJS.split(raw) == [raw]
+
+    def test_malformed_is_kept_whole_for_its_own_receipt(self):
+        raw = read_sample("ninjs", "malformed.json")
+        assert NINJS.split(raw) == [raw]
+
+    def test_unsplit_wrapper_is_refused(self):
+        with pytest.raises(ParseError, match="wrapper of 2 items"):
+            parse("items-wrapper.json")
+
+
+class TestBadInput:
+    def test_malformed(self):
+        with pytest.raises(ParseError, match="malformed JSON") as err:
+            parse("malformed.json")
+        assert err.value.format == "ninjs" and err.value.position == "line 4, column 3"
+
+    def test_deep(self):
+        with pytest.raises(HostileInputError, match="deeper than 64") as err:
+            parse("deep.json")
+        assert err.value.position == "line 1, column 65"
+
+    def test_depth_counts_brackets_in_strings_as_text(self):
+        assert NINJS.parse(doc(headline="[" * 500)).headline == "[" * 500
+
+    def test_huge_number(self):
+        with pytest.raises(HostileInputError, match="5000 digits"):
+            parse("huge-number.json")
+
+    def test_huge_float(self):
+        with pytest.raises(HostileInputError):
+            NINJS.parse(b'{"uri": "u", "urgency": 1e999}')
+
+    def test_nan(self):
+        with pytest.raises(ParseError, match="NaN"):
+            NINJS.parse(b'{"uri": "u", "urgency": NaN}')
+
+    def test_empty(self):
+        with pytest.raises(ParseError, match="empty"):
+            parse("empty.json")
+
+    def test_not_an_object(self):
+        with pytest.raises(ParseError, match="not str"):
+            parse("not-object.json")
+        with pytest.raises(ParseError, match="not a list"):
+            parse("list.json")
+
+
+class TestDetection:
+    @pytest.mark.parametrize(
+        "name", ["new-v1.json", "update-v2.json", "correction-v3.json", "cp1252.json", "list.json"]
+    )
+    def test_detected(self, name):
+        assert detect(read_sample("ninjs", name)).name == "ninjs"
+
+    def test_malformed_is_still_ninjs(self):
+        assert detect(read_sample("ninjs", "malformed.json")).name == "ninjs"
+
+    def test_plain_text_not_claimed(self):
+        assert NINJS.sniff(b"Hamburg (dpa) - Text.") == 0.0
+
+
+def test_html_paragraphs_drop_active_content():
+    html = '<p>A<script>x()</script></p><style>p{}</style><iframe>i</iframe><p>B<br/>C</p><p onclick="x">D'
+    assert html_paragraphs(html) == ["A", "B", "C", "D"]
