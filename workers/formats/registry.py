@@ -11,6 +11,7 @@ from workers.errors import UnknownFormatError
 from workers.formats.anpa1312 import Anpa1312
 from workers.formats.base import WireFormat
 from workers.formats.iptc7901 import Iptc7901
+from workers.formats.newsml_g2 import NewsMLG2
 from workers.formats.ninjs import Ninjs
 from workers.formats.nitf import Nitf
 from workers.formats.plaintext import PlainText
@@ -25,6 +26,7 @@ FORMATS: dict[str, WireFormat] = {
         Iptc7901(),
         Ninjs(),
         Nitf(),
+        NewsMLG2(),
     ]
 }
 
