@@ -1,5 +1,7 @@
 """Datelines: ``BEIRUT (Reuters) – ``, ``WASHINGTON (AP) — ``, ``Paris, 21 jan 2019 (AFP) -``,
-``Berlin (dpa) - ``, ``Madrid, 10 nov (EFE).-``, ``TOKYO, Nov. 10 Kyodo -``.
+``Berlin (dpa) - ``, ``Madrid, 10 nov (EFE).-``, ``TOKYO, Nov. 10 Kyodo -``,
+``(ANSA) - ROMA, 10 NOV -`` and ANSA's agency-less ``ROMA, 10 NOV -``. Dashes may be ``-``,
+``–``, ``—``, ``_`` (AP's teletype dash) or ``--``.
 
 The dateline opens the first paragraph in every agency's copy, whatever the wire format, so it is
 parsed here once and used by every format. A dateline is never guessed: when the opening does
@@ -86,6 +88,16 @@ _PARENS = re.compile(
 _BARE = re.compile(
     rf"^(?P<head>[A-Z][^()\n]{{0,60}}?)\s+(?P<agency>Kyodo|Xinhua|Yonhap)\s*{_DASH}\s*(?=\S)"
 )
+# (ANSA) - ROMA, 10 NOV -   the agency first, then place and date (ANSA's house style)
+_LEADING = re.compile(
+    rf"^\((?P<agency>[A-Za-z][A-Za-z .&/-]{{0,24}}?)\)\s*{_DASH}\s*"
+    rf"(?P<head>[A-ZÀ-Ý][^()\n]{{0,60}}?)\s+{_DASH}\s+(?=\S)"
+)
+# ROMA, 10 NOV -   an upper-case place and a date, no agency: the date makes it certain
+_DATED = re.compile(
+    rf"^(?P<head>[A-ZÀ-Ý][A-ZÀ-Ý .'’-]{{1,40}},\s*\d{{1,2}}\.?\s+[A-Za-zÀ-ÿ]{{3,10}}\.?"
+    rf"(?:\s+\d{{4}})?)\s+{_DASH}\s+(?=\S)"
+)
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DMY = re.compile(r"^(\d{1,2})\.?\s+([A-Za-zÀ-ÿ]+)\.?(?:\s+(\d{4}))?$")
 _MDY = re.compile(r"^([A-Za-zÀ-ÿ]+)\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
@@ -132,6 +144,12 @@ def parse_date_words(text: str, *, default_year: int | None = None) -> date | No
         return None
 
 
+def _is_day_month(text: str) -> bool:
+    """'10 NOV', '10 nov 2024': a day and a month name we know, whatever the year."""
+    match = _DMY.match(text.strip().rstrip("."))
+    return bool(match and _MONTHS.get(match[2].lower().rstrip(".")))
+
+
 def _place_name(raw: str) -> str:
     """'BEIRUT' -> 'Beirut', 'ALBU KAMAL' -> 'Albu Kamal'; mixed case is kept as written."""
     raw = raw.strip()
@@ -148,11 +166,16 @@ def split_dateline(
     Returns the dateline (or None) and the rest of the paragraph. ``default_date`` gives the
     year for datelines that print only day and month, and the date for those that print none.
     """
-    match = _PARENS.match(paragraph) or _BARE.match(paragraph)
+    match = (
+        _PARENS.match(paragraph)
+        or _BARE.match(paragraph)
+        or _LEADING.match(paragraph)
+        or _DATED.match(paragraph)
+    )
     if not match:
         return None, paragraph
     head = match["head"].strip().rstrip(",")
-    agency = match["agency"].strip()
+    agency = (match.groupdict().get("agency") or "").strip()
     # Agency names are short words; a long parenthesis is prose, not a dateline.
     if len(agency.split()) > 3 or not head or len(head.split()) > 10:
         return None, paragraph
@@ -171,12 +194,14 @@ def split_dateline(
     # A place of more than five words is a sentence that happens to hold a parenthesis.
     if len(place.split()) > 5 or any(len(q.split()) > 4 for q in qualifiers):
         return None, paragraph
+    if match.re is _DATED and not any(_is_day_month(p) for p in parts[1:]):
+        return None, paragraph  # without a real month it is an upper-case sentence
     text = paragraph[: match.end()].rstrip()
     text = re.sub(rf"\s*{_DASH}\s*$", "", text)
     dateline = Dateline(
         text=text,
         place=_place_name(place),
         date=found or default_date,
-        agency=canonical_agency(agency),
+        agency=canonical_agency(agency) if agency else None,
     )
     return dateline, paragraph[match.end() :]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 
-from workers.dateline import split_date_header, split_dateline
+from workers.dateline import AGENCIES, canonical_agency, split_date_header, split_dateline
 from workers.encoding import decode_text
 from workers.formats.base import ParsedItem, WireFormat
 
 __all__ = ["PlainText"]
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[\t ]{2,}\S)")
+# Only after a sentence's end, so a parenthesis in prose ('(PA)') is not taken for one.
+_SIGN_OFF = re.compile(r"(?:^|[.!?\"»”]\s*)(?P<tag>\((?P<agency>[A-Za-z]{2,12})\)\.?)\s*$")
 
 
 class PlainText(WireFormat):
@@ -39,10 +41,18 @@ class PlainText(WireFormat):
         if len(blocks) > 1 and _looks_like_headline(blocks[0], blocks[1], date_hint):
             headline = blocks.pop(0)
         paragraphs = [" ".join(line.strip() for line in block.split("\n")) for block in blocks]
+        agency = None
+        # ANSA and others sign off with '(ANSA).' when the dateline does not name them.
+        sign = _SIGN_OFF.search(paragraphs[-1]) if paragraphs else None
+        if sign and sign["agency"].lower() in AGENCIES:
+            agency = canonical_agency(sign["agency"])
+            if not paragraphs[-1][: sign.start("tag")].strip():
+                paragraphs.pop()
         return ParsedItem(
             format=self.name,
             body=paragraphs,
             headline=headline,
+            agency=agency,
             date_hint=date_hint,
         )
 
