@@ -1,0 +1,68 @@
+"""Keywords: a handful of salient terms, TF-IDF-like against a built-in background list.
+
+A word that is frequent in the story but not in news copy generally ('caliphate', 'militants')
+says what the story is about; a frequent everyday word ('said', 'government') does not. Names
+already tagged as people, places or organisations are left out: they have their own tags.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from schemas import Mention, Story, Tag, TagType
+from workers.tagging.resources import common_words
+from workers.tagging.spans import Segment
+
+__all__ = ["find_keywords"]
+
+# Background weight per band of common_words.txt; words not in the list are rare (weight 1).
+_BAND_WEIGHT = {1: 0.0, 2: 0.15, 3: 0.35}
+_MAX_KEYWORDS = 6
+
+
+def find_keywords(story: Story, segs: list[Segment], taken: set[str]) -> list[Tag]:
+    """Up to six keyword tags; ``taken`` holds lower-cased words of names already tagged."""
+    common = common_words()
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, Segment] = {}
+    for seg in segs:
+        boost = 2 if seg.field == "headline" else 1
+        for word in seg.words:
+            if word[-2:] in ("’s", "'s"):
+                word = word[:-2]
+            if len(word) < 4 or word in taken:
+                continue
+            counts[word] += boost
+            first_seen.setdefault(word, seg)
+    scored = []
+    for word, count in counts.items():
+        weight = _BAND_WEIGHT.get(common.get(word, 0), 1.0)
+        if weight == 0.0 or (count < 2 and weight < 1.0):
+            continue
+        if word.endswith("s") and word[:-1] in counts:
+            continue  # 'fighters' and 'fighter' are one keyword
+        scored.append((weight * (1.0 + math.log(count)), word))
+    scored.sort(reverse=True)
+    top = scored[:_MAX_KEYWORDS]
+    if not top:
+        return []
+    best = top[0][0]
+    tags = []
+    for score, word in top:
+        seg = first_seen[word]
+        start = seg.text.lower().find(word)
+        mentions = (
+            [Mention(field=seg.field, paragraph=seg.paragraph, start=start, end=start + len(word))]
+            if start >= 0
+            else []
+        )
+        tags.append(
+            Tag(
+                type=TagType.keyword,
+                name=word,
+                relevance=round(0.3 + 0.6 * score / best, 3),
+                mentions=mentions,
+            )
+        )
+    return tags

@@ -1,0 +1,161 @@
+"""IPTC Media Topics for a story: from the agency's own subject codes and from the text.
+
+Agency codes are trusted first (medtop directly, IPTC Subject Codes through the taxonomy's
+exactMatch links). The text is scored with cue words per topic: phrases from the topic labels,
+rare words from the definitions, and a curated list for the topics news copy is mostly about.
+A topic's score also counts towards its parents, so 'armed conflict' cues raise
+'conflict, war and peace'. Topics come out down to the second level.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from schemas import Story, Tag, TagType
+from workers.tagging.resources import common_words, tsv_rows
+from workers.tagging.spans import Segment
+from workers.tagging.taxonomy import Taxonomy, load_taxonomy
+
+__all__ = ["Cues", "find_topics", "load_cues"]
+
+_CURATED, _LABEL, _DEFINITION = 1.5, 1.0, 0.25
+_WORD = re.compile(r"[a-z][a-z'\-]+")
+_SUBJECT_RELEVANCE = 0.9
+
+
+@dataclass(slots=True)
+class Cues:
+    exact: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    prefixes: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    prefix_lengths: tuple[int, ...] = ()
+
+    def add(self, cue: str, code: str, weight: float) -> None:
+        table = self.exact
+        if cue.endswith("*"):
+            cue, table = cue[:-1], self.prefixes
+        hits = table.setdefault(cue, [])
+        for i, (c, w) in enumerate(hits):
+            if c == code:
+                hits[i] = (c, max(w, weight))
+                return
+        hits.append((code, weight))
+
+
+@cache
+def load_cues() -> Cues:
+    tax = load_taxonomy()
+    common = common_words()
+    cues = Cues()
+    for row in tsv_rows("topic_cues.tsv"):
+        for cue in row[1].split(";"):
+            if cue.strip():
+                cues.add(cue.strip().lower(), row[0], _CURATED)
+    active = [t for t in tax.topics.values() if not t.retired and t.level <= 3]
+    for topic in active:
+        for phrase in re.split(r",\s*|\s+and\s+|\s+or\s+", topic.label.lower()):
+            phrase = phrase.strip()
+            if phrase and phrase not in common and phrase.count(" ") <= 2:
+                cues.add(phrase, topic.code, _LABEL)
+    # Rare definition words: a word in many definitions says nothing about any one topic.
+    spread: Counter[str] = Counter()
+    words_of: dict[str, set[str]] = {}
+    for topic in active:
+        if topic.level <= 2 and topic.definition:
+            words = {w for w in _WORD.findall(topic.definition.lower()) if len(w) > 4}
+            words_of[topic.code] = words - common.keys()
+            spread.update(words_of[topic.code])
+    for code, words in words_of.items():
+        for word in words:
+            if spread[word] <= 2:
+                cues.add(word, code, _DEFINITION)
+    cues.prefix_lengths = tuple(sorted({len(p) for p in cues.prefixes}))
+    return cues
+
+
+def _score_text(segs: list[Segment], cues: Cues) -> dict[str, float]:
+    scores: dict[str, float] = defaultdict(float)
+    exact, prefixes, lengths = cues.exact, cues.prefixes, cues.prefix_lengths
+    for seg in segs:
+        factor = 2.0 if seg.field == "headline" else 1.5 if seg.paragraph == 0 else 1.0
+        words = seg.words
+        previous = ""
+        for word in words:
+            hits = exact.get(word)
+            if previous:
+                pair = exact.get(f"{previous} {word}")
+                if pair:
+                    hits = pair if hits is None else hits + pair
+            if hits is None:
+                for n in lengths:
+                    if n > len(word):
+                        break
+                    hits = prefixes.get(word[:n])
+                    if hits:
+                        break
+            if hits:
+                for code, weight in hits:
+                    scores[code] += weight * factor
+            previous = word
+    return scores
+
+
+def _propagate(scores: dict[str, float], tax: Taxonomy) -> dict[str, float]:
+    total = dict(scores)
+    for code, score in scores.items():
+        for parent in tax.ancestors(code):
+            total[parent] = total.get(parent, 0.0) + 0.5 * score
+    return total
+
+
+def find_topics(story: Story, segs: list[Segment]) -> list[Tag]:
+    """Topic tags, most relevant first: agency subjects, then the text's cues."""
+    tax = load_taxonomy()
+    chosen: dict[str, float] = {}
+    for subject in story.subjects:
+        scheme = subject.scheme.lower()
+        code = subject.code.split(":")[-1]
+        if scheme in ("medtop", "mediatopic"):
+            medtop = code if code in tax.topics else None
+        elif scheme in ("subj", "subjectcode", "iptc"):
+            medtop = tax.from_subject.get(code) or tax.from_subject.get(code[:2] + "000000")
+        else:
+            medtop = None
+        if medtop is None:
+            continue
+        for c in (medtop, *tax.ancestors(medtop)):
+            chosen[c] = max(chosen.get(c, 0.0), _SUBJECT_RELEVANCE)
+    words = sum(len(s.words) for s in segs)
+    scale = 3.0 + words / 150.0
+    scores = _propagate(_score_text(segs, load_cues()), tax)
+    ranked = sorted(
+        ((1.0 - math.exp(-s / scale), c) for c, s in scores.items() if c in tax.topics),
+        reverse=True,
+    )
+    tops = 0
+    for rel, code in ranked:
+        topic = tax.topics[code]
+        if topic.retired or topic.level > 2:
+            continue
+        if topic.level == 1 and rel >= 0.5 and tops < 3:
+            tops += 1
+            chosen[code] = max(chosen.get(code, 0.0), rel)
+    for rel, code in ranked:
+        topic = tax.topics[code]
+        if topic.level == 2 and not topic.retired and rel >= 0.4 and topic.parent in chosen:
+            chosen[code] = max(chosen.get(code, 0.0), rel)
+    tags = [
+        Tag(
+            type=TagType.topic,
+            name=tax.topics[code].label,
+            scheme="medtop",
+            code=code,
+            relevance=round(min(1.0, rel), 3),
+        )
+        for code, rel in chosen.items()
+    ]
+    tags.sort(key=lambda t: -t.relevance)
+    return tags
