@@ -21,24 +21,25 @@ What each reliability setting buys (see the design brief's list of Celery-on-Red
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 
 from workers.keys import Keys
-from workers.settings import Settings, get_settings
+from workers.settings import Settings
 
-__all__ = ["app", "create_app"]
+__all__ = ["app", "celery_config"]
 
 
-def create_app(settings: Settings) -> Celery:
+def celery_config(settings: Settings) -> dict[str, Any]:
     if not settings.redis_url:
         raise RuntimeError(
             "REDIS_URL is not set: start wiredesk with `make run` (which starts an embedded "
             "Valkey), or point REDIS_URL at a Redis 7+ or Valkey 8+ server"
         )
-    celery = Celery("wiredesk", include=["workers.tasks"])
-    celery.conf.update(
-        broker_url=settings.redis_url,
-        broker_transport_options={
+    return {
+        "broker_url": settings.redis_url,
+        "broker_transport_options": {
             "visibility_timeout": settings.visibility_timeout,
             "global_keyprefix": Keys(settings.key_prefix).celery_prefix,
             # kombu sweeps every interval x throttle seconds (100 s by default); one knob is
@@ -46,26 +47,28 @@ def create_app(settings: Settings) -> Celery:
             "unacked_restore_interval": settings.unacked_restore_interval,
             "unacked_restore_throttle": 1,
         },
-        broker_connection_retry_on_startup=True,
-        result_backend=None,
-        task_ignore_result=True,
-        task_serializer="json",
-        accept_content=["json"],
-        task_default_queue=settings.pipeline_queue,
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        task_acks_on_failure_or_timeout=False,
-        task_soft_time_limit=settings.task_soft_time_limit,
-        task_time_limit=settings.task_time_limit,
-        worker_prefetch_multiplier=1,
-        worker_concurrency=settings.worker_concurrency,
-        worker_cancel_long_running_tasks_on_connection_loss=True,
-        worker_hijack_root_logger=False,
-        worker_send_task_events=True,
-        task_send_sent_event=True,
-        enable_utc=True,
-    )
-    return celery
+        "broker_connection_retry_on_startup": True,
+        "result_backend": None,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_default_queue": settings.pipeline_queue,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": False,
+        "task_soft_time_limit": settings.task_soft_time_limit,
+        "task_time_limit": settings.task_time_limit,
+        "worker_prefetch_multiplier": 1,
+        "worker_concurrency": settings.worker_concurrency,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_hijack_root_logger": False,
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "enable_utc": True,
+    }
 
 
-app = create_app(get_settings())
+app = Celery("wiredesk", include=["workers.tasks"])
+# Read lazily, when a task is first sent or a worker starts: importing the app (the API does,
+# to send tasks) needs no Redis and no settings yet.
+app.config_from_object("workers.celeryconfig")

@@ -56,7 +56,7 @@ def test_wrong_token_is_401_and_unknown_feed_is_404(stack: Stack) -> None:
             "offset",
         ),
         ("no-text", b"\x07\x08\x0e\x0f\x10\x7f\x1b", "text/plain", "no headline and no body"),
-        ("only-trailer", b"[\xe2\x80\xa6]", "text/plain", "no headline and no body"),
+        ("only-trailer", b"(\xe2\x80\xa6)", "text/plain", "no headline and no body"),
     ],
 )
 def test_unprocessable_copy_is_quarantined_with_a_reason(

@@ -1,0 +1,15 @@
+# One image for every wiredesk process: the API, the pipeline workers and the feed pollers.
+FROM python:3.11-slim AS base
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY schemas ./schemas
+COPY workers ./workers
+COPY services ./services
+COPY seeds ./seeds
+RUN pip install . && useradd --system --uid 10001 --home /app wiredesk
+USER wiredesk
+ENV WIREDESK_LOG_JSON=true
+EXPOSE 8000
+# The default command is the API; compose and the manifests choose the worker command.
+CMD ["uvicorn", "services.api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]

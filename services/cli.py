@@ -1,0 +1,154 @@
+"""The ``wiredesk`` command: run the service, push copy, and look at what came out.
+
+Every subcommand except ``run`` talks to a running API (``--api`` or ``WIREDESK_API_URL``), so
+the CLI works the same against a laptop and a cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import httpx
+
+__all__ = ["main"]
+
+
+def _client(args: argparse.Namespace) -> httpx.Client:
+    return httpx.Client(base_url=args.api, timeout=30)
+
+
+def _show(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from services.runner import main as run
+
+    return run()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    token = args.token or os.environ.get("WIREDESK_FEED_TOKEN")
+    if not token:
+        from workers.settings import get_settings
+
+        token = get_settings().feed_tokens.get(args.feed)
+    if not token:
+        print(f"no token for feed {args.feed!r}: pass --token", file=sys.stderr)
+        return 2
+    failed = 0
+    with _client(args) as client:
+        for path in args.files:
+            response = client.post(
+                f"/v1/ingest/{args.feed}",
+                content=Path(path).read_bytes(),
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            body = response.json()
+            if response.status_code == 202:
+                for receipt in body["receipts"]:
+                    print(f"{path}\t{receipt['receipt_id']}\t{receipt['status_url']}")
+            else:
+                failed += 1
+                print(f"{path}\t{response.status_code}\t{body.get('detail')}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        if args.story_id:
+            response = client.get(f"/v1/stories/{args.story_id}")
+        else:
+            response = client.get("/v1/stories", params={"limit": args.limit})
+    if response.status_code != 200:
+        print(response.json().get("detail"), file=sys.stderr)
+        return 1
+    data = response.json()
+    if args.json or args.story_id:
+        _show(data)
+        return 0
+    for story in data["stories"]:
+        place = (story.get("dateline") or {}).get("place") or "-"
+        title = story.get("headline") or (story.get("lede") or "")[:70]
+        print(f"{story['received_at'][:19]}  {story.get('agency') or '-':<8} {place:<14} {title}")
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        response = client.get(f"/v1/receipts/{args.receipt_id}")
+    _show(response.json())
+    return 0 if response.status_code == 200 else 1
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        response = client.get("/v1/quarantine", params={"limit": args.limit})
+    entries = response.json()["entries"]
+    if args.json:
+        _show(entries)
+        return 0
+    for e in entries:
+        print(
+            f"{e['quarantined_at'][:19]}  {e['feed']:<8} {e['stage']:<10} {e['receipt_id']}  {e['reason']}"
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wiredesk", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--api",
+        default=os.environ.get("WIREDESK_API_URL", "http://127.0.0.1:8000"),
+        help="API base URL (default: $WIREDESK_API_URL or http://127.0.0.1:8000)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="start the whole service locally (what `make run` does)")
+
+    p = sub.add_parser("ingest", help="push wire copy files to a feed")
+    p.add_argument("feed")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--token", help="the feed's bearer token (default: $WIREDESK_FEED_TOKEN)")
+
+    p = sub.add_parser("stories", help="latest stories, or one story by id")
+    p.add_argument("story_id", nargs="?")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("receipt", help="what became of an item")
+    p.add_argument("receipt_id")
+
+    p = sub.add_parser("quarantine", help="items the pipeline could not handle, with reasons")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "ingest": cmd_ingest,
+    "stories": cmd_stories,
+    "receipt": cmd_receipt,
+    "quarantine": cmd_quarantine,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except httpx.ConnectError:
+        print(
+            f"cannot reach the wiredesk API at {args.api}: is it running (`make run`)?",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

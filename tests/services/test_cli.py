@@ -1,0 +1,47 @@
+"""The wiredesk command, run as a user runs it, against the real stack."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.harness import Stack
+
+
+def wiredesk(stack: Stack, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", "--api", stack.api_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=stack.env,
+    )
+
+
+def test_ingest_then_receipt_then_stories(stack: Stack, tmp_path) -> None:
+    copy = tmp_path / "story.txt"
+    copy.write_text(
+        "Vote count begins\n\nACCRA (Reuters) - Ghana began counting votes on Sunday.\n"
+    )
+    pushed = wiredesk(stack, "ingest", "reuters", str(copy))
+    assert pushed.returncode == 0, pushed.stderr
+    receipt_id = pushed.stdout.split("\t")[1]
+    stack.wait_receipt(receipt_id)
+
+    shown = wiredesk(stack, "receipt", receipt_id)
+    assert '"state": "published"' in shown.stdout
+
+    listed = wiredesk(stack, "stories", "--limit", "50")
+    assert listed.returncode == 0
+    assert "Vote count begins" in listed.stdout and "Accra" in listed.stdout
+
+
+def test_unreachable_api_is_a_clear_error(stack: Stack) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "services.cli", "--api", "http://127.0.0.1:9", "stories"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "cannot reach the wiredesk API" in result.stderr

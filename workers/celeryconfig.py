@@ -1,0 +1,7 @@
+"""Celery's configuration module, loaded lazily by ``workers.celery_app``: the settings of
+this process turned into Celery's names."""
+
+from workers.celery_app import celery_config
+from workers.settings import get_settings
+
+globals().update(celery_config(get_settings()))
