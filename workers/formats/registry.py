@@ -10,6 +10,7 @@ from __future__ import annotations
 from workers.errors import UnknownFormatError
 from workers.formats.anpa1312 import Anpa1312
 from workers.formats.base import WireFormat
+from workers.formats.feeds import Atom, Rss
 from workers.formats.iptc7901 import Iptc7901
 from workers.formats.newsml_g2 import NewsMLG2
 from workers.formats.ninjs import Ninjs
@@ -27,6 +28,8 @@ FORMATS: dict[str, WireFormat] = {
         Ninjs(),
         Nitf(),
         NewsMLG2(),
+        Rss(),
+        Atom(),
     ]
 }
 

@@ -23,6 +23,7 @@ __all__ = [
     "children",
     "code_tail",
     "inline_text",
+    "known_agency",
     "language_code",
     "local",
     "parse_int",
@@ -285,11 +286,30 @@ def pick_agency(*candidates: str | None) -> str | None:
             return canonical_agency(text)
         if lowered in _AGENCY_NAMES:
             return _AGENCY_NAMES[lowered]
-    for text in cleaned:
-        for word in re.split(r"[\s/]+", text.lower()):
-            if word in AGENCIES and len(word) > 2:
-                return canonical_agency(word)
+    if known := known_agency(*cleaned):
+        return known
     return cleaned[0] if cleaned else None
+
+
+def known_agency(*candidates: str | None) -> str | None:
+    """An agency we know by name, found in free text such as a feed's title ('Reuters: World
+    News'), or None: a newspaper's own feed title must not pass for an agency."""
+    for candidate in candidates:
+        if not candidate:
+            continue
+        lowered = " ".join(_COPYRIGHT_NOISE.sub(" ", candidate).split()).lower()
+        if lowered in AGENCIES:
+            return canonical_agency(lowered)
+        if lowered in _AGENCY_NAMES:
+            return _AGENCY_NAMES[lowered]
+        for name, canonical in _AGENCY_NAMES.items():
+            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered):
+                return canonical
+        for word in re.split(r"[^\w&-]+", lowered):
+            # Two-letter words ('ap', 'pa') are too often something else in free text.
+            if len(word) > 2 and word in AGENCIES:
+                return canonical_agency(word)
+    return None
 
 
 def title_place(raw: str | None) -> str | None:
