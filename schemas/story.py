@@ -92,6 +92,11 @@ class Story(BaseModel):
     word_count: int = 0
     truncated: bool = Field(default=False, description="The copy ended in a '[…]' trailer.")
     subjects: list[Subject] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the copy said to editors rather than readers: editor's notes, kill "
+        "and correction notices, embargo warnings, parser remarks.",
+    )
     keywords: list[str] = Field(default_factory=list, description="Keywords the agency supplied.")
     embargoed_until: datetime | None = None
     first_created: datetime | None = None

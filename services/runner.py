@@ -8,8 +8,8 @@ to look, and stops everything it started on Ctrl-C.
 from __future__ import annotations
 
 import os
-import socket
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -54,6 +54,24 @@ def push_seeds(api_url: str, settings: Settings, seeds: Path = SEEDS) -> list[di
                 }
             )
     return results
+
+
+def wait_for_receipts(
+    api_url: str, receipt_ids: list[str], timeout: float = 60.0
+) -> dict[str, str]:
+    """Poll the receipts until each has left the pipeline; return receipt id -> state."""
+    settled = {"published", "duplicate", "quarantined"}
+    states: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=api_url, timeout=10) as client:
+        while time.monotonic() < deadline:
+            for rid in receipt_ids:
+                if states.get(rid) not in settled:
+                    states[rid] = client.get(f"/v1/receipts/{rid}").json().get("state", "?")
+            if all(s in settled for s in states.values()):
+                break
+            time.sleep(0.2)
+    return states
 
 
 def _say(message: str = "") -> None:
@@ -110,11 +128,22 @@ def main() -> int:
         api_url = f"http://{settings.api_host}:{port}"
         wait_for_http(f"{api_url}/readyz", process=api)
         results = push_seeds(api_url, settings)
-        _say(f"pushed {len(results)} seed stories:")
+        receipt_ids = [
+            ref["receipt_id"]
+            for r in results
+            if r["status"] == 202
+            for ref in r["answer"]["receipts"]
+        ]
+        states = wait_for_receipts(api_url, receipt_ids)
+        _say(f"pushed {len(results)} seed files ({len(receipt_ids)} items):")
         for r in results:
-            _say(
-                f"  {r['status']} {r['feed']:<8} {r['seed']}  -> {r['answer'].get('receipt_id', r['answer'])}"
-            )
+            for ref in r["answer"].get("receipts", []):
+                state = states.get(ref["receipt_id"], "?")
+                _say(f"  {r['feed']:<8} {r['seed']:<52} {ref['receipt_id']}  {state}")
+            if r["status"] != 202:
+                _say(f"  {r['feed']:<8} {r['seed']:<52} refused {r['status']}: {r['answer']}")
+        counts = {s: list(states.values()).count(s) for s in sorted(set(states.values()))}
+        _say("  " + ", ".join(f"{n} {s}" for s, n in counts.items()))
         _say()
         _say(f"API:         {api_url}   (OpenAPI docs at {api_url}/docs)")
         _say(f"stories:     curl -s '{api_url}/v1/stories?limit=5'")

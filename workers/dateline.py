@@ -159,12 +159,15 @@ def _place_name(raw: str) -> str:
 
 
 def split_dateline(
-    paragraph: str, *, default_date: date | None = None
+    paragraph: str, *, default_date: date | None = None, received: date | None = None
 ) -> tuple[Dateline | None, str]:
     """Split a dateline off the start of a paragraph.
 
-    Returns the dateline (or None) and the rest of the paragraph. ``default_date`` gives the
-    year for datelines that print only day and month, and the date for those that print none.
+    Returns the dateline (or None) and the rest of the paragraph. ``default_date`` (a date the
+    copy gave elsewhere) gives the year for datelines that print only day and month, and the
+    date for those that print none. Without it, ``received`` gives the year of a day-and-month
+    dateline ('OTTAWA, Feb 9 (Reuters)'), the year before when that would put it in the future
+    (copy filed on 31 December, received on 1 January).
     """
     match = (
         _PARENS.match(paragraph)
@@ -185,8 +188,11 @@ def split_dateline(
     place = parts[0]
     found: date | None = None
     qualifiers: list[str] = []
+    year = default_date.year if default_date else (received.year if received else None)
     for part in parts[1:]:
-        parsed = parse_date_words(part, default_year=default_date.year if default_date else None)
+        parsed = parse_date_words(part, default_year=year)
+        if parsed and not default_date and received and (parsed - received).days > 2:
+            parsed = parse_date_words(part, default_year=received.year - 1) or parsed
         if parsed:
             found = parsed
         else:

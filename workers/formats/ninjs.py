@@ -61,6 +61,9 @@ class Ninjs(WireFormat):
         head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
         if head[:1] not in (b"{", b"["):
             return 0.0
+        # A list of ninjs items opens with an object; '[…]' or '[Updated]' is wire prose.
+        if head[:1] == b"[" and head[1:].lstrip()[:1] not in (b"{", b"]"):
+            return 0.0
         keys = (b'"uri"', b'"guid"', b'"headline', b'"body_', b'"bodies"', b'"versioncreated"',
                 b'"versionCreated"', b'"pubstatus"', b'"pubStatus"', b'"items"')  # fmt: skip
         hits = sum(k in head for k in keys)

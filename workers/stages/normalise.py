@@ -59,7 +59,9 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
     dateline = item.dateline
     default_date = item.date_hint or (dateline.date if dateline else None)
     if paragraphs:
-        found, rest = split_dateline(paragraphs[0], default_date=default_date)
+        found, rest = split_dateline(
+            paragraphs[0], default_date=default_date, received=received_at.date()
+        )
         if found:
             # The parser's own dateline element (NITF, G2) wins; the text's fills its gaps.
             dateline = _merge_datelines(dateline, found)
@@ -94,6 +96,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         language=item.language or detect_language(text_for_language),
         word_count=word_count(paragraphs),
         truncated=item.truncated or trailer,
+        notes=[n for n in (clean_inline(n) for n in item.notes) if n],
         subjects=item.subjects,
         keywords=[k for k in (clean_inline(k) for k in item.keywords) if k],
         embargoed_until=item.embargoed_until,

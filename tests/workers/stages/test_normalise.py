@@ -115,3 +115,17 @@ def test_body_hash_ignores_spacing_case_and_quotes() -> None:
         ['He said "Yes".', "Then left."]
     )
     assert body_hash(["He said yes."]) != body_hash(["He said no."])
+
+
+def test_day_and_month_datelines_take_the_year_they_were_received() -> None:
+    story = run("OTTAWA, Feb 9 (Reuters) - The Bank of Canada held rates.")
+    assert story.dateline.date == date(2026, 2, 9)
+    assert story.dateline.place == "Ottawa"
+    # Filed on 31 December, received on 1 January: last year's date, not next December's.
+    new_year = normalise(
+        b"SYDNEY, Dec 31 (Reuters) - Fireworks lit the harbour.",
+        receipt_id="rc_t",
+        feed="wire",
+        received_at=datetime(2027, 1, 1, 0, 30, tzinfo=UTC),
+    )
+    assert new_year.dateline.date == date(2026, 12, 31)
