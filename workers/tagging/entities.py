@@ -250,11 +250,55 @@ def _mention(seg: Segment, start: int, end: int) -> Mention:
     return Mention(field=seg.field, paragraph=seg.paragraph, start=start, end=end)
 
 
+# Words that end a job title however it starts: 'Lamar County Sheriff', 'Energy Minister'.
+_TITLE_HEADS = frozenset(
+    [
+        "minister",
+        "secretary",
+        "chief",
+        "director",
+        "chair",
+        "chairman",
+        "chairwoman",
+        "sheriff",
+        "administrator",
+        "lawmaker",
+        "president",
+        "governor",
+        "commander",
+        "spokesman",
+        "spokeswoman",
+        "leader",
+        "coach",
+        "captain",
+        "ambassador",
+        "envoy",
+        "commissioner",
+        "general",
+        "prosecutor",
+        "judge",
+        "mayor",
+        "senator",
+        "premier",
+    ]
+)
+
+
 def _title_length(tokens: list[Token], i: int) -> int:
-    for n in range(min(_TITLE_WORDS, len(tokens) - i), 0, -1):
-        if " ".join(t.key for t in tokens[i : i + n]) in _TITLES:
-            return n
-    return 0
+    """Length of the title (titles may stack: 'Energy Minister Prince') starting at i."""
+    total = 0
+    while i + total < len(tokens):
+        step = 0
+        for n in range(min(_TITLE_WORDS, len(tokens) - i - total), 0, -1):
+            span = tokens[i + total : i + total + n]
+            key = " ".join(t.key for t in span)
+            if key in _TITLES or (span[-1].key in _TITLE_HEADS and all(t.cap for t in span)):
+                step = n
+                break
+        if not step:
+            break
+        total += step
+    return total
 
 
 def _name_after_title(tokens: list[Token], start: int) -> list[Token]:
@@ -302,7 +346,7 @@ def _scan_run(run: Run, found: _Found, rules: bool) -> None:
         if tok.owner or not tok.cap:
             i += 1
             continue
-        title = _title_length(tokens, i)
+        title = 0 if seg.all_caps else _title_length(tokens, i)
         if title:
             name = _name_after_title(tokens, i + title)
             if name:
@@ -356,7 +400,11 @@ def _unknown_spans(run: Run, found: _Found) -> None:
     gaz = load_gazetteer()
     seg = run.segment
     for span in spans:
-        while span and (not span[0].cap or span[0].lower in common):
+        while span and (
+            not span[0].cap
+            or common.get(span[0].lower) == 1
+            or (span[0].sentence_start and span[0].lower in common)
+        ):
             span = span[1:]
         while span and not span[-1].cap:
             span = span[:-1]
@@ -374,7 +422,10 @@ def _unknown_spans(run: Run, found: _Found) -> None:
             continue
         if any(w in common or w in gaz.demonyms for w in words):
             continue
-        first_name = words[0] in load_lexicon().first_names
+        first_names = load_lexicon().first_names
+        if words[0] not in first_names and len(words) > 2 and words[1] in first_names:
+            span, words = span[1:], words[1:]  # 'Lawmaker Brando Benifei'
+        first_name = words[0] in first_names
         before = seg.text[max(0, span[0].start - 30) : span[0].start]
         quoted = bool(_SAID_AFTER.match(seg.text, span[-1].end)) or bool(
             _SAID_BEFORE.search(before) or _ROLE_BEFORE.search(before)

@@ -23,6 +23,8 @@ __all__ = ["Candidate", "Gazetteer", "Place", "load_gazetteer"]
 
 # Cities whose alternate names are trusted: smaller towns' alternates are mostly noise.
 _ALIAS_MIN_POPULATION = 50_000
+# Smaller towns need the story to name their country (or a qualifier) before they count.
+SMALL_TOWN = 100_000
 # Town names that are everyday English words; such a town is tagged only with a qualifier
 # ("Nice, France") or from the dateline.
 _WORDLIKE_TOWNS = frozenset(
@@ -197,7 +199,7 @@ def load_gazetteer() -> Gazetteer:
         gaz.add(place.name, place)
         if capital or population >= _ALIAS_MIN_POPULATION:
             for alias in city.get("alternatenames") or ():
-                if _good_alias(alias):
+                if _good_alias(alias) and fold(alias) not in common_words():
                     gaz.add(alias, place, alias=True)
     for state in cache_.get_us_states().values():
         place = Place(state["name"], "US", "region", str(state["geonameid"]), 5_000_000)

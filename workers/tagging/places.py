@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from schemas import Mention, Story, Tag, TagType
 from workers.tagging.folding import fold
-from workers.tagging.gazetteer import Candidate, Gazetteer, Place, load_gazetteer
+from workers.tagging.gazetteer import SMALL_TOWN, Candidate, Gazetteer, Place, load_gazetteer
 from workers.tagging.relevance import relevance
 from workers.tagging.spans import Segment, Token
 
@@ -34,6 +34,7 @@ class _Mention:
     demonym: bool = False
     qualifier: Place | None = None
     sentence_start: bool = False
+    inside_name: bool = False
     tokens: list[Token] = field(default_factory=list)
 
 
@@ -80,6 +81,7 @@ def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
                 end=span[-1].end,
                 demonym=demonym,
                 sentence_start=span[0].sentence_start,
+                inside_name=not seg.all_caps and _inside_name(tokens, i, i + len(span)),
                 tokens=span,
             )
             if not demonym:
@@ -88,6 +90,15 @@ def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
                     mention.qualifier = _container(gaz, q.group(1))
             out.append(mention)
             i += len(span)
+
+
+def _inside_name(tokens: list[Token], start: int, end: int) -> bool:
+    """The span touches another unclaimed capitalised word of the same run."""
+    after = tokens[end] if end < len(tokens) else None
+    before = tokens[start - 1] if start > 0 else None
+    return any(
+        t is not None and t.cap and not t.owner and not t.possessive for t in (after, before)
+    ) and not (before is not None and before.possessive)
 
 
 def _dateline_mention(gaz: Gazetteer, story: Story) -> _Mention | None:
@@ -130,6 +141,16 @@ def _choose(
         )
         if cand.wordlike and not qualified and mention.field != "dateline":
             continue
+        if (
+            place.kind == "city"
+            and place.population < SMALL_TOWN
+            and mention.field != "dateline"
+            and not qualified
+            and place.country not in countries
+        ):
+            continue
+        if mention.inside_name and place.kind == "city" and place.population < 1_000_000:
+            continue  # 'Santiago Bernabeu', 'Barrie Kosky': part of a longer unknown name
         score = place.prior - (1.0 if cand.alias else 0.0)
         if place.kind != "country" and place.country in countries:
             score += 2.0
@@ -175,8 +196,8 @@ def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
     found: dict[Place, list[tuple[Mention, bool]]] = {}
     if dateline_place is not None:
         found[dateline_place] = [(_as_mention(dateline), False)]
-        if dateline.qualifier is not None and dateline.qualifier.kind == "region":
-            # 'PARIS, Texas': the state is named in the dateline too.
+        if dateline.qualifier is not None and dateline.qualifier != dateline_place:
+            # 'PARIS, Texas', 'NAIROBI, Kenya': the state or country is named there too.
             text = story.dateline.text
             start = max(0, text.find(dateline.qualifier.name))
             region = Mention(

@@ -148,7 +148,10 @@ def _runs(segment: Segment) -> list[Run]:
                 start = particle.start()
                 raw = text[start : m.end()]
         gap = text[prev_end:start] if current else ""
-        if current and (current[-1].possessive or not _GAP.fullmatch(gap)):
+        sentence_end = (
+            bool(current) and text[prev_end - 1] == "." and not _abbreviation(current[-1])
+        )
+        if current and (sentence_end or current[-1].possessive or not _GAP.fullmatch(gap)):
             runs.append(Run(segment, current))
             current = []
         elif current and not gap.isspace():
@@ -192,6 +195,40 @@ def _caps_runs(segment: Segment) -> list[Run]:
     if current:
         runs.append(Run(segment, current))
     return runs
+
+
+# Abbreviations that end in a dot without ending the sentence ('Gen. Smith', 'St. Louis').
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "st",
+        "prof",
+        "jr",
+        "sr",
+        "co",
+        "corp",
+        "inc",
+        "no",
+        "mt",
+        "ft",
+    ]
+)
+
+
+def _abbreviation(tok: Token) -> bool:
+    return tok.key in _ABBREVIATIONS or bool(_ABBREV.fullmatch(tok.text + "."))
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
