@@ -284,6 +284,9 @@ _TITLE_HEADS = frozenset(
 )
 
 
+_TITLE_STARTS = frozenset(t.split()[0] for t in _TITLES) | _TITLE_HEADS
+
+
 def _title_length(tokens: list[Token], i: int) -> int:
     """Length of the title (titles may stack: 'Energy Minister Prince') starting at i."""
     total = 0
@@ -346,14 +349,19 @@ def _scan_run(run: Run, found: _Found, rules: bool) -> None:
         if tok.owner or not tok.cap:
             i += 1
             continue
-        title = 0 if seg.all_caps else _title_length(tokens, i)
+        title = 0
+        if not seg.all_caps and (
+            tok.key in _TITLE_STARTS
+            or any(t.key in _TITLE_HEADS for t in tokens[i + 1 : i + _TITLE_WORDS])
+        ):
+            title = _title_length(tokens, i)
         if title:
             name = _name_after_title(tokens, i + title)
             if name:
                 _add_titled(name, seg, found)
                 i += title + len(name)
                 continue
-        hit = _longest_known(tokens, i, lex.names, lex.max_words)
+        hit = _longest_known(tokens, i, lex.names, lex.max_words) if tok.key in lex.starts else None
         if hit is not None:
             span, known = hit
             acronym = _acronym_after(seg, span)

@@ -116,11 +116,13 @@ class Gazetteer:
     demonyms: dict[str, Place] = field(default_factory=dict)
     countries: dict[str, Place] = field(default_factory=dict)
     max_words: int = 1
+    starts: set[str] = field(default_factory=set)  # first words of every name, for a fast skip
 
     def add(self, name: str, place: Place, *, alias: bool = False) -> None:
         key = fold(name)
         if not key or not _latin(key):
             return
+        self.starts.add(key.split(" ", 1)[0])
         entries = self.names.setdefault(key, [])
         if any(c.place == place for c in entries):
             return

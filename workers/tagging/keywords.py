@@ -24,17 +24,18 @@ _MAX_KEYWORDS = 6
 def find_keywords(story: Story, segs: list[Segment], taken: set[str]) -> list[Tag]:
     """Up to six keyword tags; ``taken`` holds lower-cased words of names already tagged."""
     common = common_words()
-    counts: Counter[str] = Counter()
-    first_seen: dict[str, Segment] = {}
+    raw: Counter[str] = Counter()
     for seg in segs:
-        boost = 2 if seg.field == "headline" else 1
-        for word in seg.words:
-            if word[-2:] in ("’s", "'s"):
-                word = word[:-2]
-            if len(word) < 4 or word in taken:
-                continue
-            counts[word] += boost
-            first_seen.setdefault(word, seg)
+        words = Counter(seg.words)
+        if seg.field == "headline":
+            words = words + words
+        raw.update(words)
+    counts: Counter[str] = Counter()
+    for word, count in raw.items():
+        if word[-2:] in ("’s", "'s"):
+            word = word[:-2]
+        if len(word) >= 4 and word not in taken:
+            counts[word] += count
     scored = []
     for word, count in counts.items():
         weight = _BAND_WEIGHT.get(common.get(word, 0), 1.0)
@@ -50,13 +51,13 @@ def find_keywords(story: Story, segs: list[Segment], taken: set[str]) -> list[Ta
     best = top[0][0]
     tags = []
     for score, word in top:
-        seg = first_seen[word]
-        start = seg.text.lower().find(word)
-        mentions = (
-            [Mention(field=seg.field, paragraph=seg.paragraph, start=start, end=start + len(word))]
-            if start >= 0
-            else []
-        )
+        mentions = []
+        for seg in segs:
+            start = seg.text.lower().find(word)
+            if start >= 0:
+                end = start + len(word)
+                mentions = [Mention(field=seg.field, paragraph=seg.paragraph, start=start, end=end)]
+                break
         tags.append(
             Tag(
                 type=TagType.keyword,

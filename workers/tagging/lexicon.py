@@ -47,10 +47,12 @@ class NameLexicon:
     names: dict[str, Known] = field(default_factory=dict)
     first_names: frozenset[str] = frozenset()
     max_words: int = 1
+    starts: set[str] = field(default_factory=set)  # first words of every name
 
     def add(self, alias: str, known: Known) -> None:
         key = fold(alias)
         if key and key not in self.names:
+            self.starts.add(key.split(" ", 1)[0])
             self.names[key] = known
             self.max_words = max(self.max_words, key.count(" ") + 1)
 

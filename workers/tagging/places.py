@@ -48,11 +48,13 @@ def _container(gaz: Gazetteer, text: str) -> Place | None:
 
 def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
     """Longest known place names in each run, skipping tokens other taggers have claimed."""
+    starts, demonyms = gaz.starts, gaz.demonyms
     for run in seg.runs:
         tokens = run.tokens
         i = 0
         while i < len(tokens):
-            if tokens[i].owner or not tokens[i].cap:
+            tok = tokens[i]
+            if tok.owner or not tok.cap or (tok.key not in starts and tok.key not in demonyms):
                 i += 1
                 continue
             found = None

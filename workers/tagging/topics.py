@@ -32,6 +32,8 @@ class Cues:
     exact: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     prefixes: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     prefix_lengths: tuple[int, ...] = ()
+    pair_starts: frozenset[str] = frozenset()  # first words of two-word cues
+    memo: dict[str, list[tuple[str, float]] | None] = field(default_factory=dict)
 
     def add(self, cue: str, code: str, weight: float) -> None:
         table = self.exact
@@ -73,29 +75,41 @@ def load_cues() -> Cues:
             if spread[word] <= 2:
                 cues.add(word, code, _DEFINITION)
     cues.prefix_lengths = tuple(sorted({len(p) for p in cues.prefixes}))
+    cues.pair_starts = frozenset(k.split()[0] for k in cues.exact if " " in k)
     return cues
+
+
+def _word_hits(word: str, cues: Cues) -> list[tuple[str, float]] | None:
+    """Cues for one word, prefix cues included; memoised since news vocabulary repeats."""
+    try:
+        return cues.memo[word]
+    except KeyError:
+        pass
+    hits = cues.exact.get(word)
+    if hits is None:
+        for n in cues.prefix_lengths:
+            if n > len(word):
+                break
+            hits = cues.prefixes.get(word[:n])
+            if hits:
+                break
+    if len(cues.memo) < 200_000:
+        cues.memo[word] = hits
+    return hits
 
 
 def _score_text(segs: list[Segment], cues: Cues) -> dict[str, float]:
     scores: dict[str, float] = defaultdict(float)
-    exact, prefixes, lengths = cues.exact, cues.prefixes, cues.prefix_lengths
+    exact, pairs = cues.exact, cues.pair_starts
     for seg in segs:
         factor = 2.0 if seg.field == "headline" else 1.5 if seg.paragraph == 0 else 1.0
-        words = seg.words
         previous = ""
-        for word in words:
-            hits = exact.get(word)
-            if previous:
+        for word in seg.words:
+            hits = _word_hits(word, cues)
+            if previous in pairs:
                 pair = exact.get(f"{previous} {word}")
                 if pair:
                     hits = pair if hits is None else hits + pair
-            if hits is None:
-                for n in lengths:
-                    if n > len(word):
-                        break
-                    hits = prefixes.get(word[:n])
-                    if hits:
-                        break
             if hits:
                 for code, weight in hits:
                     scores[code] += weight * factor
