@@ -26,3 +26,12 @@ class DedupeVerdict(BaseModel):
     )
     reason: str = Field(description="Readable why, for editors and operations.")
     score: float | None = Field(default=None, ge=0.0, le=1.0)
+    cluster: str | None = Field(
+        default=None,
+        description="Lead story of the duplicate cluster this one joins (resends, near-duplicates).",
+    )
+    shown: bool = Field(
+        default=True,
+        description="False for a version older than one already received: it is kept in the "
+        "chain (GET /v1/stories/{id}/versions) but does not replace what editors see.",
+    )

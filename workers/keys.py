@@ -29,18 +29,47 @@ class Keys:
         return f"{self.prefix}:attempts:{receipt_id}:{stage}"
 
     # Dedupe.
-    def body_seen(self, body_hash: str) -> str:
-        return f"{self.prefix}:dedupe:body:{body_hash}"
+    @property
+    def dedupe_refs(self) -> str:
+        """Counter handing each deduped receipt a short ref, so index entries stay small."""
+        return f"{self.prefix}:ddref"
+
+    @property
+    def dedupe_bucket_base(self) -> str:
+        """Base of the time-bucketed dedupe index. ``dedupe.lua`` appends ``<bucket>:rc``
+        (receipt -> ref), ``:body`` (body hash -> ref), ``:sig`` (ref -> record) and ``:b<i>``
+        (LSH band value -> refs); each bucket key expires a window after its period ends."""
+        return f"{self.prefix}:dd:"
+
+    def dedupe_bucket(self, bucket: int, part: str) -> str:
+        return f"{self.dedupe_bucket_base}{bucket}:{part}"
+
+    def chain(self, story_id: str) -> str:
+        """Hash: the agency versions dedupe has seen of a story, version -> receipt."""
+        return f"{self.prefix}:chain:{story_id}"
 
     # Story store and indexes.
     def story(self, story_id: str) -> str:
         return f"{self.prefix}:story:{story_id}"
+
+    def version(self, receipt_id: str) -> str:
+        """One published version of a story, as that receipt carried it."""
+        return f"{self.prefix}:version:{receipt_id}"
+
+    def versions(self, story_id: str) -> str:
+        """Sorted set of a story's published versions: receipt id scored by version."""
+        return f"{self.prefix}:versions:{story_id}"
+
+    def killed(self, story_id: str) -> str:
+        """Set when the agency withdrew the story; holds the kill's receipt id."""
+        return f"{self.prefix}:killed:{story_id}"
 
     def published_guard(self, receipt_id: str) -> str:
         """Set once a receipt's event is on the stream; a redelivered publish finds it."""
         return f"{self.prefix}:published:{receipt_id}"
 
     def duplicates(self, story_id: str) -> str:
+        """Set: the stories in the duplicate cluster led by this one."""
         return f"{self.prefix}:dups:{story_id}"
 
     @property

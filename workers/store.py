@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, ParamSpec, TypeVar
@@ -19,17 +21,20 @@ import redis
 
 from schemas import (
     EventType,
+    PubStatus,
     QuarantineEntry,
     Receipt,
     ReceiptState,
     StoryEvent,
     TaggedStory,
+    Verdict,
 )
+from workers.dedupe import Signature
 from workers.errors import StoreUnavailableError
 from workers.keys import Keys
 from workers.settings import Settings
 
-__all__ = ["Cursor", "Store", "connect"]
+__all__ = ["Cursor", "DedupeFinding", "Store", "connect"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -53,6 +58,26 @@ def connect(url: str) -> redis.Redis:
     )
 
 
+_PUBLISH_MODE = {
+    Verdict.new: "show",
+    Verdict.update: "show",
+    Verdict.kill: "kill",
+    Verdict.resend: "dup",
+    Verdict.near_duplicate: "dup",
+}
+
+
+@dataclass(frozen=True)
+class DedupeFinding:
+    """What ``dedupe.lua`` found: ``kind`` is a verdict name or ``update_older``."""
+
+    kind: str
+    of_story: str | None
+    score: float | None
+    reason: str
+    lead: str
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -61,6 +86,15 @@ def _text(value: bytes | str | None) -> str | None:
     if value is None:
         return None
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _as_shown(data: bytes | None, killed: bytes | None) -> TaggedStory | None:
+    if not data:
+        return None
+    story = TaggedStory.model_validate_json(data)
+    if killed and story.status is not PubStatus.canceled:
+        story = story.model_copy(update={"status": PubStatus.canceled})
+    return story
 
 
 class Cursor:
@@ -88,6 +122,7 @@ class Store:
         self.keys = Keys(settings.key_prefix)
         self._ingest = self._script("ingest.lua")
         self._publish = self._script("publish.lua")
+        self._dedupe = self._script("dedupe.lua")
 
     def _script(self, name: str):
         source = resources.files("workers").joinpath("lua", name).read_text()
@@ -186,30 +221,75 @@ class Store:
     # ---- dedupe -------------------------------------------------------------------------
 
     @_translate_errors
-    def claim_body(self, body_hash: str, *, receipt_id: str, story_id: str) -> tuple[str, str]:
-        """Record who first carried this body, atomically; return that (receipt, story).
-
-        SET NX makes the first writer win even when two workers see the same body at once; a
-        redelivered task finds its own receipt and so is not a resend of itself.
+    def dedupe(
+        self,
+        *,
+        receipt_id: str,
+        story_id: str,
+        version: int,
+        has_chain: bool,
+        is_kill: bool,
+        body_hash: str,
+        signature: Signature,
+        now: float | None = None,
+    ) -> DedupeFinding:
+        """Look the story up and record it in one atomic script (``dedupe.lua``): its version
+        chain, the exact-body index and the LSH bands. Whichever of two concurrent
+        near-duplicates runs second finds the first. A redelivered task gets its first answer.
         """
-        key = self.keys.body_seen(body_hash)
-        value = f"{receipt_id}|{story_id}"
-        if self.r.set(key, value, nx=True, ex=self.settings.retention_seconds):
-            return receipt_id, story_id
-        existing = _text(self.r.get(key))
-        if existing is None:  # expired between the two calls: this one is first now
-            self.r.set(key, value, nx=True, ex=self.settings.retention_seconds)
-            return receipt_id, story_id
-        first_receipt, first_story = existing.split("|", 1)
-        return first_receipt, first_story
+        st = self.settings
+        bucket_seconds = max(1, st.dedupe_window_seconds // st.dedupe_buckets)
+        bucket = int((now if now is not None else time.time()) // bucket_seconds)
+        usable = signature.values and signature.size >= st.near_dup_min_shingles
+        args = [
+            receipt_id,
+            story_id,
+            version,
+            "1" if has_chain else "0",
+            "1" if is_kill else "0",
+            bytes.fromhex(body_hash)[:16],
+            bucket,
+            st.dedupe_buckets,
+            st.dedupe_window_seconds + bucket_seconds,
+            signature.values if usable else b"",
+            signature.size,
+            st.lsh_bands,
+            st.lsh_rows,
+            st.near_dup_jaccard,
+            st.near_dup_containment,
+            st.near_dup_min_matches,
+            st.near_dup_max_candidates,
+            st.lsh_refs_per_band,
+            st.retention_seconds,
+        ]
+        keys = [self.keys.dedupe_refs, self.keys.chain(story_id), self.keys.dedupe_bucket_base]
+        kind, of, score, reason, lead = (_text(v) for v in self._dedupe(keys=keys, args=args))
+        return DedupeFinding(
+            kind=kind,
+            of_story=of or None,
+            score=float(score) if score else None,
+            reason=reason,
+            lead=lead,
+        )
 
     # ---- publish ------------------------------------------------------------------------
 
     @_translate_errors
     def publish(self, story: TaggedStory, event: StoryEvent) -> tuple[bool, str]:
-        """Store, index and announce a story once. Returns (newly published, stream event id)."""
-        duplicate_of = story.verdict.of_story if event.type is EventType.duplicate else None
+        """Store, index and announce a story once. Returns (newly published, stream event id).
+
+        What is stored follows the verdict: a new story or a newer version becomes what
+        editors see (every version stays readable); an older late version joins the chain
+        only; a kill marks the story killed; a resend or near-duplicate joins its lead's
+        cluster and stays out of the latest list.
+        """
+        verdict = story.verdict
+        mode = _PUBLISH_MODE[verdict.verdict]
+        if mode == "show" and not verdict.shown:
+            mode = "archive"
+        duplicate_of = verdict.of_story if mode == "dup" else None
         state = ReceiptState.duplicate if duplicate_of else ReceiptState.published
+        lead = (verdict.cluster or verdict.of_story or story.story_id) if duplicate_of else ""
         score = story.received_at.timestamp()
         floor = _now().timestamp() - self.settings.retention_seconds
         keys = [
@@ -218,7 +298,10 @@ class Store:
             self.keys.stories_by_time,
             self.keys.stories_stream,
             self.keys.receipt(story.receipt_id),
-            self.keys.duplicates(duplicate_of or story.story_id),
+            self.keys.duplicates(lead or story.story_id),
+            self.keys.versions(story.story_id),
+            self.keys.version(story.receipt_id),
+            self.keys.killed(story.story_id),
         ]
         args = [
             self.settings.retention_seconds,
@@ -232,7 +315,10 @@ class Store:
             state.value,
             duplicate_of or "",
             repr(floor),
-            "0" if duplicate_of else "1",
+            mode,
+            story.version,
+            story.receipt_id,
+            lead,
         ]
         created, event_id = self._publish(keys=keys, args=args)
         return bool(created), _text(event_id)
@@ -296,8 +382,38 @@ class Store:
 
     @_translate_errors
     def get_story(self, story_id: str) -> TaggedStory | None:
-        data = self.r.get(self.keys.story(story_id))
-        return TaggedStory.model_validate_json(data) if data else None
+        """What editors see of a story: its newest version, marked canceled once killed."""
+        data, killed = self.r.mget([self.keys.story(story_id), self.keys.killed(story_id)])
+        return _as_shown(data, killed)
+
+    @_translate_errors
+    def killed_by(self, story_id: str) -> str | None:
+        """The receipt that withdrew the story, if one did."""
+        return _text(self.r.get(self.keys.killed(story_id)))
+
+    @_translate_errors
+    def versions(self, story_id: str) -> list[TaggedStory]:
+        """Every published version of a story's chain, oldest version first (kills included)."""
+        receipts = [_text(m) for m in self.r.zrange(self.keys.versions(story_id), 0, -1)]
+        if not receipts:
+            return []
+        docs = self.r.mget([self.keys.version(r) for r in receipts])
+        return [TaggedStory.model_validate_json(d) for d in docs if d]
+
+    @_translate_errors
+    def cluster(self, story_id: str) -> tuple[str, list[TaggedStory]] | None:
+        """The duplicate cluster a story belongs to: its lead's id and the other members (the
+        lead's resends and near-duplicates). None for an unknown story."""
+        story = self.get_story(story_id)
+        if story is None:
+            return None
+        verdict = story.verdict
+        lead = story_id
+        if verdict.verdict in (Verdict.resend, Verdict.near_duplicate) and verdict.of_story:
+            lead = verdict.cluster or verdict.of_story
+        members = sorted(_text(m) for m in self.r.smembers(self.keys.duplicates(lead)))
+        docs = self.r.mget([self.keys.story(m) for m in members]) if members else []
+        return lead, [TaggedStory.model_validate_json(d) for d in docs if d]
 
     @_translate_errors
     def duplicates_of(self, story_id: str) -> list[str]:
@@ -334,11 +450,12 @@ class Store:
                 if after and score == after[0] and member >= after[1]:
                     continue
                 ids.append((member, score))
-            values = self.r.mget([self.keys.story(m) for m, _ in ids]) if ids else []
-            for (member, score), value in zip(ids, values, strict=True):
+            names = [k for m, _ in ids for k in (self.keys.story(m), self.keys.killed(m))]
+            values = self.r.mget(names) if ids else []
+            for (member, score), value, killed in zip(ids, values[::2], values[1::2], strict=True):
                 if value is None:  # expired from the store; the index catches up on next write
                     continue
-                stories.append(TaggedStory.model_validate_json(value))
+                stories.append(_as_shown(value, killed))
                 next_cursor = Cursor.encode(score, member)
                 if len(stories) == limit:
                     break

@@ -26,7 +26,7 @@ from workers.celery_app import app
 from workers.errors import AttemptsExhaustedError, DecodeError, PermanentError, RetryableError
 from workers.logs import configure_logging
 from workers.settings import Settings, get_settings
-from workers.stages.dedupe import judge_exact
+from workers.stages.dedupe import dedupe
 from workers.stages.normalise import normalise
 from workers.stages.publish import build_event
 from workers.stages.tag import tag
@@ -162,10 +162,13 @@ def normalise_task(ctx: StageContext, receipt_id: str) -> dict:
 @stage_task("dedupe")
 def dedupe_task(ctx: StageContext, payload: dict) -> dict:
     story = Story.model_validate(payload)
-    first_receipt, first_story = ctx.store.claim_body(
-        story.body_hash, receipt_id=story.receipt_id, story_id=story.story_id
+    checked = dedupe(story, store=ctx.store, settings=ctx.settings)
+    log.info(
+        "dedupe_verdict",
+        verdict=checked.verdict.verdict.value,
+        of_story=checked.verdict.of_story,
+        score=checked.verdict.score,
     )
-    checked = judge_exact(story, first_receipt=first_receipt, first_story=first_story)
     return checked.model_dump(mode="json")
 
 

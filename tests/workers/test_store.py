@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from schemas import DedupeVerdict, TaggedStory, Verdict
+from workers.dedupe import content_tokens, shingle_hashes, signature
 from workers.settings import Settings
-from workers.stages.normalise import normalise
+from workers.stages.normalise import body_hash, normalise
 from workers.stages.publish import build_event
 from workers.store import Store, connect
 
@@ -68,8 +69,66 @@ def test_publish_twice_adds_one_event(store: Store) -> None:
     assert store.get_story(story.story_id).body == story.body
 
 
-def test_body_claim_first_writer_wins(store: Store) -> None:
-    assert store.claim_body("h1", receipt_id="rc_a", story_id="st_a") == ("rc_a", "st_a")
-    assert store.claim_body("h1", receipt_id="rc_b", story_id="st_b") == ("rc_a", "st_a")
-    # A redelivery of the first finds itself.
-    assert store.claim_body("h1", receipt_id="rc_a", story_id="st_a") == ("rc_a", "st_a")
+def _dedupe(store: Store, receipt: str, body: str, **kw):
+    sig = signature(shingle_hashes(content_tokens([body])))
+    args = dict(
+        receipt_id=receipt,
+        story_id=kw.pop("story_id", "st_" + receipt),
+        version=kw.pop("version", 1),
+        has_chain=kw.pop("has_chain", False),
+        is_kill=kw.pop("is_kill", False),
+        body_hash=body_hash([body]),
+        signature=sig,
+    )
+    return store.dedupe(**args, **kw)
+
+
+STORY = (
+    "Croatia closed three ports on Tuesday as gale-force winds swept the Adriatic coast, the "
+    "maritime ministry said. Ferries to the islands were cancelled until Wednesday morning "
+    "and the coastguard warned small boats to stay in harbour."
+)
+
+
+def test_exact_body_first_writer_wins_and_redelivery_finds_itself(store: Store) -> None:
+    assert _dedupe(store, "rc_a", STORY).kind == "new"
+    second = _dedupe(store, "rc_b", STORY)
+    assert (second.kind, second.of_story, second.score) == ("resend", "st_rc_a", 1.0)
+    # A redelivered task gets the answer it had the first time, not "resend of itself".
+    assert _dedupe(store, "rc_a", STORY).kind == "new"
+    assert _dedupe(store, "rc_b", STORY).kind == "resend"
+
+
+def test_version_chain_update_older_and_same_version(store: Store) -> None:
+    chain = dict(story_id="st_chain", has_chain=True)
+    assert _dedupe(store, "rc_1", STORY, version=1, **chain).kind == "new"
+    later = _dedupe(store, "rc_3", STORY + " Two more ports shut.", version=3, **chain)
+    assert (later.kind, later.of_story) == ("update", "st_chain")
+    late = _dedupe(store, "rc_2", STORY + " One more port shut.", version=2, **chain)
+    assert late.kind == "update_older" and "not shown" in late.reason
+    again = _dedupe(store, "rc_3b", STORY + " Two more.", version=3, **chain)
+    assert again.kind == "resend" and "rc_3" in again.reason
+    kill = _dedupe(
+        store, "rc_k", "Editors: the story is withdrawn.", version=4, is_kill=True, **chain
+    )
+    assert (kill.kind, kill.of_story) == ("kill", "st_chain")
+
+
+def test_near_duplicate_joins_the_first_story_cluster(store: Store) -> None:
+    assert _dedupe(store, "rc_x", STORY).kind == "new"
+    edited = STORY.replace("Tuesday", "Tuesday morning").replace("small boats", "yachts")
+    near = _dedupe(store, "rc_y", edited)
+    assert (near.kind, near.of_story, near.lead) == ("near_duplicate", "st_rc_x", "st_rc_x")
+    assert near.score >= store.settings.near_dup_jaccard
+    # A third copy like the second joins the same cluster, led by the first.
+    third = _dedupe(store, "rc_z", edited.replace("Ferries", "Car ferries"))
+    assert third.lead == "st_rc_x"
+
+
+def test_index_keys_expire_with_the_window(store: Store) -> None:
+    _dedupe(store, "rc_t", STORY)
+    keys = list(store.r.scan_iter(match=f"{store.keys.dedupe_bucket_base}*"))
+    assert keys
+    window = store.settings.dedupe_window_seconds
+    for key in keys:
+        assert 0 < store.r.ttl(key) <= window + window // store.settings.dedupe_buckets

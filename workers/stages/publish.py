@@ -1,7 +1,9 @@
 """Stage 4, publish: the event downstream consumers receive for a story.
 
 The write itself (store, index, stream, receipt) is the store's one atomic script; this
-function decides what is announced.
+function decides what is announced: a new story is published, a newer version is an update,
+a kill announces the withdrawal of the story it names, resends and near-duplicates point at
+their lead story.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def build_event(story: TaggedStory, *, now: datetime | None = None) -> StoryEven
         feed=story.feed,
         occurred_at=now or datetime.now(UTC),
         verdict=story.verdict,
-        # Duplicates point at the lead story; consumers need not receive the text twice.
-        story=None if kind is EventType.duplicate else story,
+        # Duplicates point at the lead story; consumers need not receive the text twice. An
+        # older version that arrived late carries no text either: it must not replace a newer.
+        story=None if kind is EventType.duplicate or not story.verdict.shown else story,
     )
