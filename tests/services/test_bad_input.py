@@ -55,7 +55,7 @@ def test_wrong_token_is_401_and_unknown_feed_is_404(stack: Stack) -> None:
             "text/plain; charset=utf-8",
             "offset",
         ),
-        ("no-text", b"\x07\x08\x0e\x0f\x10\x7f\x1b", "text/plain", "no headline and no body"),
+        ("binary", b"\x07\x08\x0e\x0f\x10\x7f\x1b", "text/plain", "binary data, not text"),
         ("only-trailer", b"(\xe2\x80\xa6)", "text/plain", "no headline and no body"),
     ],
 )
