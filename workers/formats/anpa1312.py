@@ -18,12 +18,12 @@ from schemas import PubStatus, Subject
 from workers.encoding import decode_text
 from workers.errors import ParseError
 from workers.formats.base import ParsedItem, WireFormat
+from workers.formats.framing import EOT, SOH, SYN, cut_frame
 from workers.formats.versionwords import read_version_words
 from workers.formats.wiretime import parse_anpa_trailer, parse_embargo
 
 __all__ = ["ANPA_CATEGORIES", "ANPA_PRIORITIES", "Anpa1312"]
 
-SYN, SOH, STX, ETX, EOT = b"\x16", b"\x01", b"\x02", b"\x03", b"\x04"
 
 # Priority letter -> urgency (1 is a flash). Advisories and schedules are for editors only.
 ANPA_PRIORITIES: dict[str, int] = {
@@ -94,7 +94,9 @@ class Anpa1312(WireFormat):
         return [raw[a:b] for a, b in zip(starts, [*starts[1:], len(raw)], strict=True)]
 
     def parse(self, raw: bytes) -> ParsedItem:
-        header_bytes, text_bytes, trailer_bytes = _frame(raw)
+        header_bytes, text_bytes, trailer_bytes = cut_frame(
+            raw, format="anpa1312", header="ANPA-1312 header"
+        )
         header, _ = decode_text(header_bytes)
         text, _ = decode_text(text_bytes)
         trailer, _ = decode_text(trailer_bytes.split(EOT)[0])
@@ -157,31 +159,6 @@ class Anpa1312(WireFormat):
         if words.embargoed and item.embargoed_until is None:
             _mark_embargoed(item, version_text)
         return item
-
-
-def _frame(raw: bytes) -> tuple[bytes, bytes, bytes]:
-    """Cut the bytes at SOH, STX and ETX. Raises ParseError at the first framing byte missing."""
-    if not raw.strip(b"\x00\r\n\t " + SYN):
-        raise ParseError("empty message", format="anpa1312", position="byte 0")
-    soh = raw.find(SOH)
-    if soh < 0:
-        raise ParseError("no SOH: the message has no ANPA-1312 header", format="anpa1312",
-                         position="byte 0")  # fmt: skip
-    stx = raw.find(STX, soh)
-    if stx < 0:
-        raise ParseError(
-            f"the header opened at byte {soh} never reaches STX: the copy was cut before its text",
-            format="anpa1312",
-            position=f"byte {len(raw)}",
-        )
-    etx = raw.find(ETX, stx)
-    if etx < 0:
-        raise ParseError(
-            f"the text opened at byte {stx} has no ETX: the copy was truncated in transmission",
-            format="anpa1312",
-            position=f"byte {len(raw)}",
-        )
-    return raw[soh + 1 : stx], raw[stx + 1 : etx], raw[etx + 1 :]
 
 
 def _read_rest(rest: str) -> tuple[str, str, tuple[int, int] | None, int | None]:

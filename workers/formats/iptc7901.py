@@ -19,12 +19,12 @@ from workers.dateline import canonical_agency
 from workers.encoding import decode_text
 from workers.errors import ParseError
 from workers.formats.base import ParsedItem, WireFormat
+from workers.formats.framing import EOT, SOH, cut_frame
 from workers.formats.versionwords import read_version_words
 from workers.formats.wiretime import parse_embargo, parse_iptc7901_trailer
 
 __all__ = ["Iptc7901"]
 
-SOH, STX, ETX, EOT = b"\x01", b"\x02", b"\x03", b"\x04"
 
 _HEADER = re.compile(
     r"^\s*(?P<source>[A-Za-z]{2,6})\s?(?P<number>\d{2,5})\s+(?P<priority>[1-6])\s+"
@@ -65,7 +65,9 @@ class Iptc7901(WireFormat):
         return [raw[a:b] for a, b in zip(starts, [*starts[1:], len(raw)], strict=True)]
 
     def parse(self, raw: bytes) -> ParsedItem:
-        header_bytes, text_bytes, trailer_bytes = _frame(raw)
+        header_bytes, text_bytes, trailer_bytes = cut_frame(
+            raw, format="iptc7901", header="IPTC 7901 heading"
+        )
         header, _ = decode_text(header_bytes)
         text, _ = decode_text(text_bytes)
         trailer, _ = decode_text(trailer_bytes.split(EOT)[0])
@@ -116,31 +118,6 @@ class Iptc7901(WireFormat):
         ):
             item.notes.append(held)
         return item
-
-
-def _frame(raw: bytes) -> tuple[bytes, bytes, bytes]:
-    """Cut the bytes at SOH, STX and ETX. Raises ParseError at the first framing byte missing."""
-    if not raw.strip(b"\x00\r\n\t \x16"):
-        raise ParseError("empty message", format="iptc7901", position="byte 0")
-    soh = raw.find(SOH)
-    if soh < 0:
-        raise ParseError("no SOH: the message has no IPTC 7901 heading", format="iptc7901",
-                         position="byte 0")  # fmt: skip
-    stx = raw.find(STX, soh)
-    if stx < 0:
-        raise ParseError(
-            f"the heading opened at byte {soh} never reaches STX: the copy was cut before its text",
-            format="iptc7901",
-            position=f"byte {len(raw)}",
-        )
-    etx = raw.find(ETX, stx)
-    if etx < 0:
-        raise ParseError(
-            f"the text opened at byte {stx} has no ETX: the copy was truncated in transmission",
-            format="iptc7901",
-            position=f"byte {len(raw)}",
-        )
-    return raw[soh + 1 : stx], raw[stx + 1 : etx], raw[etx + 1 :]
 
 
 def _read_text(text: str, item: ParsedItem) -> None:
