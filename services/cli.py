@@ -14,6 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from services.consumer.command import add_parser as add_consume_parser
+from services.consumer.command import cmd_consume
+
 __all__ = ["main"]
 
 
@@ -126,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("quarantine", help="items the pipeline could not handle, with reasons")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
+
+    # Downstream delivery: reads Redis directly, not the API.
+    add_consume_parser(sub)
     return parser
 
 
@@ -135,6 +141,7 @@ COMMANDS = {
     "stories": cmd_stories,
     "receipt": cmd_receipt,
     "quarantine": cmd_quarantine,
+    "consume": cmd_consume,
 }
 
 

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.webhooks import WebhookSubscriber
+
 __all__ = ["DEV_FEED_TOKENS", "Settings", "get_settings"]
 
 # Development feeds and tokens, so `make run` works out of the box. Refused in production.
@@ -57,6 +59,19 @@ class Settings(BaseSettings):
     near_dup_min_matches: int = Field(default=8, ge=1)
     near_dup_min_shingles: int = Field(default=20, ge=1)
     near_dup_max_candidates: int = Field(default=32, ge=1)
+
+    # Downstream delivery: stream consumers and webhooks (services/consumer, services/webhooks).
+    # An unacked event is taken over after consumer_claim_idle_ms and dead-lettered after
+    # consumer_max_deliveries deliveries; a webhook is dead-lettered after webhook_max_attempts.
+    consumer_claim_idle_ms: int = Field(default=30_000, ge=0)
+    consumer_max_deliveries: int = Field(default=5, ge=1)
+    consumer_batch: int = Field(default=50, ge=1)
+    dead_letter_maxlen: int = Field(default=10_000, gt=0)
+    webhooks: list[WebhookSubscriber] = Field(default_factory=list)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_seconds: float = Field(default=0.5, ge=0)
+    webhook_backoff_max_seconds: float = Field(default=60.0, ge=0)
 
     # Celery reliability. The visibility timeout must stay well above the hard time limit, or a
     # slow task is redelivered to a second worker while the first still runs it.
