@@ -19,6 +19,7 @@ import redis
 
 from services.processes import ManagedProcess, free_port, start_api, start_worker, wait_for_http
 from services.redis_server import EmbeddedValkey
+from services.webhooks.dispatcher import start_dispatcher
 from workers.keys import Keys
 from workers.settings import Settings, get_settings
 
@@ -123,6 +124,10 @@ def main() -> int:
                 log=logs / "worker.log",
             )
         )
+        # Webhooks: the dispatcher runs only when subscribers are configured (services/webhooks).
+        if settings.webhooks:
+            children.append(start_dispatcher(env, log=logs / "webhooks.log"))
+            _say(f"webhooks:    {len(settings.webhooks)} subscriber(s), log {logs}/webhooks.log")
         api = start_api(env, host=settings.api_host, port=port, log=logs / "api.log")
         children.append(api)
         api_url = f"http://{settings.api_host}:{port}"

@@ -347,6 +347,14 @@ class StreamConsumer:
         """Ids delivered to this consumer and not yet acked."""
         return frozenset(self._held)
 
+    def dead_letter(self, delivery: Delivery, reason: str) -> None:
+        """Give up on a delivery: keep it with ``reason`` in the dead-letter stream and ack it,
+        in one transaction, so it is neither lost nor delivered again."""
+        fields = {"type": delivery.event.type.value, "story_id": delivery.event.story_id}
+        self._dead_letter(
+            delivery.entry_id, {**fields, "data": delivery.data}, delivery.delivery_count, reason
+        )
+
     def _dead_letter(self, entry_id: str, fields: dict, count: int, reason: str) -> None:
         log.warning("dead-lettered %s in group %s: %s", entry_id, self.group, reason)
         record = {
