@@ -76,6 +76,12 @@ class Keys:
     def stories_by_time(self) -> str:
         return f"{self.prefix}:idx:time"
 
+    # Feed pollers.
+    def poll_state(self, feed: str) -> str:
+        """Hash: a pulled feed's ETag, Last-Modified and last document digest, so a restarted
+        poller still sends conditional GETs."""
+        return f"{self.prefix}:poll:{feed}"
+
     # Streams.
     @property
     def stories_stream(self) -> str:

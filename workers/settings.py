@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(default=1.0, ge=0)
     worker_concurrency: int = Field(default=2, ge=1)
 
+    # Pull feeds (services.pollers): the TOML file naming them; ./feeds.toml when it exists.
+    feeds_config: Path | None = Field(
+        default_factory=lambda: Path("feeds.toml") if Path("feeds.toml").is_file() else None
+    )
+
     # Logs: JSON lines unless a person is watching a terminal.
     log_json: bool | None = None
     log_level: str = "INFO"
