@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import datetime
 
 from services.consumer.client import Delivery, StreamConsumer
@@ -41,6 +42,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--exec", dest="exec_cmd", help="shell command fed each event's JSON on stdin")
     p.add_argument("--count", type=int, default=0, help="exit after this many events")
+    p.add_argument(
+        "--lag",
+        action="store_true",
+        help="print the group's position, lag and events lost to the trim as JSON, and exit",
+    )
     p.add_argument("--claim-idle-ms", type=int, default=None)
     p.add_argument("--max-deliveries", type=int, default=None)
     p.add_argument("--batch", type=int, default=None)
@@ -100,6 +106,11 @@ def cmd_consume(args: argparse.Namespace) -> int:
         batch=args.batch or settings.consumer_batch,
         dead_letter_maxlen=settings.dead_letter_maxlen,
     )
+    if args.lag:
+        measured = consumer.lag()
+        print(json.dumps({**asdict(measured), "behind_trim": measured.behind_trim}))
+        consumer.close()
+        return 1 if measured.behind_trim else 0
     signal.signal(signal.SIGTERM, lambda *_: consumer.stop())
     seen_notices, handled = 0, 0
     try:

@@ -218,6 +218,16 @@ def test_cli_warns_when_its_group_fell_behind(stream: ScratchStream) -> None:
     c = consumer_for(stream, "cli", start="now")
     c.close()
     stream.add(10, maxlen=3)
+    status = subprocess.run(
+        [sys.executable, "-m", "services.cli", "consume", "--group", "cli", "--lag"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=stream.env,
+    )
+    assert status.returncode == 1, status.stderr
+    shown = json.loads(status.stdout)
+    assert shown["behind_trim"] is True and shown["missed"] == 7 and shown["length"] == 3
     done = subprocess.run(
         [sys.executable, "-m", "services.cli", "consume", "--group", "cli", "--count", "3"],
         capture_output=True,
