@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import redis
 
+from services.pollers.runner import start_pollers
 from services.processes import ManagedProcess, free_port, start_api, start_worker, wait_for_http
 from services.redis_server import EmbeddedValkey
 from services.webhooks.dispatcher import start_dispatcher
@@ -25,7 +26,8 @@ from workers.settings import Settings, get_settings
 
 __all__ = ["main", "push_seeds"]
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
 
 
 def feed_for_seed(path: Path, settings: Settings) -> str:
@@ -132,6 +134,13 @@ def main() -> int:
         children.append(api)
         api_url = f"http://{settings.api_host}:{port}"
         wait_for_http(f"{api_url}/readyz", process=api)
+        # Pull feeds: only when a feeds file is configured (services/pollers).
+        feeds_config = settings.feeds_config or (ROOT / "feeds.toml")
+        if feeds_config.is_file() or settings.feeds_config is not None:
+            children.append(
+                start_pollers(env, config=feeds_config.resolve(), log=logs / "pollers.log")
+            )
+            _say(f"pollers:     feeds from {feeds_config}, logs in {logs}/pollers.log")
         results = push_seeds(api_url, settings)
         receipt_ids = [
             ref["receipt_id"]
