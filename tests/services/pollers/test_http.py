@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.services.pollers.feedserver import FeedServer
 from workers.store import Store
 
 RSS = "application/rss+xml; charset=utf-8"
+SAMPLES = Path(__file__).resolve().parents[2] / "workers" / "formats" / "samples"
 
 
 def http_feed(url: str, kind: str = "rss", **overrides) -> FeedConfig:
@@ -181,3 +183,21 @@ def test_ninjs_json_list_endpoint(
         [event] = stack.events_for(r.receipt_id)
         headlines.add(event["story"]["headline"])
     assert headlines == {s.headline for s in stories}
+
+
+def test_atom_feed_is_split_into_entries(
+    stack: Stack, store: Store, queue: PipelineQueue, feed_server: FeedServer
+) -> None:
+    body = (SAMPLES / "atom" / "feed-several.xml").read_bytes()
+    feed_server.publish("/world.atom", body, "application/atom+xml")
+    poller = HttpPoller(
+        http_feed(feed_server.url("/world.atom"), kind="atom"), store=store, enqueue=queue
+    )
+    outcome = poller.poll_once()
+    poller.close()
+    assert outcome.status == "fetched"
+    assert len(outcome.receipts) == body.count(b"<entry>") > 1
+    assert feed_server.requests_to("/world.atom")[0]["accept"].startswith("application/atom+xml")
+    for r in outcome.receipts:
+        # The repo's sample may already have been seen by other tests on this stack.
+        assert stack.wait_receipt(r.receipt_id)["state"] in ("published", "duplicate")
