@@ -142,14 +142,23 @@ def _only(items: list, what: str, root, format: str):
     raise ParseError(message, format=format, position=f"line {root.sourceline}")
 
 
+# Feed-level elements that change on every publication of the feed. Copied into each item
+# they would give an unchanged item new bytes, and so a new receipt, on every fetch.
+_VOLATILE = frozenset(
+    {"lastBuildDate", "pubDate", "updated", "date", "generator", "ttl", "skipHours", "skipDays",
+     "cloud", "image", "logo", "icon"}
+)  # fmt: skip
+
+
 def _standalone(root, channel, tag: str, item) -> bytes:
-    """The feed with only this item: the root and channel keep their namespaces and metadata."""
+    """The feed with only this item: the root and channel keep their namespaces and the
+    metadata the item is read with (title, language, rights), but not what changes per fetch."""
     new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
     holder = new_root
     if channel is not None:
         holder = etree.SubElement(new_root, channel.tag, attrib=dict(channel.attrib))
     for sub in channel if channel is not None else root:
-        if local(sub) != tag and isinstance(sub.tag, str):
+        if isinstance(sub.tag, str) and local(sub) != tag and local(sub) not in _VOLATILE:
             holder.append(copy.deepcopy(sub))
     holder.append(copy.deepcopy(item))
     return etree.tostring(new_root, xml_declaration=True, encoding="UTF-8")

@@ -348,3 +348,22 @@ def test_normalise_cuts_the_dateline_from_feed_copy():
     a = story(raw("atom", "new-story.xml"))
     assert a.dateline.place == "Wellington"
     assert a.lede.startswith("New Zealand conservationists")
+
+
+def test_split_items_do_not_change_when_only_the_feed_timestamps_do() -> None:
+    """A re-fetched feed whose lastBuildDate moved must give unchanged items the same bytes
+    (and so the same receipts)."""
+    from workers.formats.feeds import Rss
+
+    def feed(build: str) -> bytes:
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+            f"<lastBuildDate>{build}</lastBuildDate><pubDate>{build}</pubDate>"
+            "<item><guid>a</guid><title>One</title><description>First item text.</description></item>"
+            "<item><guid>b</guid><title>Two</title><description>Second item text.</description></item>"
+            "</channel></rss>"
+        ).encode()
+
+    first = Rss().split(feed("Mon, 10 Nov 2025 08:00:00 GMT"))
+    again = Rss().split(feed("Mon, 10 Nov 2025 08:05:00 GMT"))
+    assert len(first) == 2 and first == again
