@@ -16,6 +16,7 @@ import structlog
 
 from workers.errors import WiredeskError
 from workers.formats import detect
+from workers.metrics import record_received
 from workers.store import Store
 
 __all__ = ["Accepted", "IngestError", "accept", "receipt_id_for"]
@@ -87,4 +88,5 @@ def accept(
                 raise IngestError(503, "the pipeline queue is unavailable; retry later") from exc
         log.info("ingested", receipt_id=receipt_id, feed=feed, size=len(item), new=created)
         accepted.append(Accepted(receipt_id=receipt_id, duplicate_receipt=not created))
+    record_received(store.r, store.settings.key_prefix, feed, len(accepted))
     return accepted

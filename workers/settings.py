@@ -14,13 +14,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.webhooks import WebhookSubscriber
 
-__all__ = ["DEV_FEED_TOKENS", "Settings", "get_settings"]
+__all__ = ["DEV_FEED_TOKENS", "DEV_OPS_TOKEN", "Settings", "get_settings"]
 
 # Development feeds and tokens, so `make run` works out of the box. Refused in production.
 DEV_FEED_TOKENS: dict[str, str] = {
     feed: f"dev-{feed}-token"
     for feed in ["reuters", "ap", "afp", "dpa", "efe", "ansa", "kyodo", "upi", "wire"]
 }
+
+DEV_OPS_TOKEN = "dev-ops-token"
 
 
 class Settings(BaseSettings):
@@ -33,6 +35,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("REDIS_URL", "WIREDESK_REDIS_URL")
     )
     key_prefix: str = Field(default="wd", pattern=r"^[A-Za-z0-9_.-]{1,32}$")
+    # Celery broker, when it is not the Redis above (e.g. amqp://user:pass@rabbit:5672//);
+    # Redis stays the store and the bus either way. See deploy/OPERATIONS.md.
+    broker_url: str | None = None
     data_dir: Path = Path(".wiredesk")
 
     # Front door.
@@ -93,6 +98,12 @@ class Settings(BaseSettings):
         default_factory=lambda: Path("feeds.toml") if Path("feeds.toml").is_file() else None
     )
 
+    # Operations (/v1/ops, `wiredesk ops`): bearer tokens, and how long a feed may stay quiet
+    # before it is reported idle (per feed, else the default).
+    ops_tokens: list[str] = Field(default_factory=lambda: [DEV_OPS_TOKEN])
+    feed_idle_seconds: dict[str, float] = Field(default_factory=dict)
+    feed_idle_default_seconds: float = Field(default=3600.0, gt=0)
+
     # Logs: JSON lines unless a person is watching a terminal.
     log_json: bool | None = None
     log_level: str = "INFO"
@@ -117,6 +128,8 @@ class Settings(BaseSettings):
             dev = {t for f, t in self.feed_tokens.items() if DEV_FEED_TOKENS.get(f) == t}
             if dev or any(len(t) < 16 for t in self.feed_tokens.values()):
                 raise ValueError("production feed tokens must be set and at least 16 characters")
+            if DEV_OPS_TOKEN in self.ops_tokens or any(len(t) < 16 for t in self.ops_tokens):
+                raise ValueError("production ops tokens must be set and at least 16 characters")
         return self
 
     @property

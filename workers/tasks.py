@@ -25,6 +25,7 @@ from schemas import CheckedStory, QuarantineEntry, Story, TaggedStory
 from workers.celery_app import app
 from workers.errors import AttemptsExhaustedError, DecodeError, PermanentError, RetryableError
 from workers.logs import configure_logging
+from workers.metrics import note_quarantined
 from workers.settings import Settings, get_settings
 from workers.stages.dedupe import dedupe
 from workers.stages.normalise import normalise
@@ -64,6 +65,8 @@ def stage_task(stage: str) -> Callable[[Callable[[StageContext, Any], Any]], Tas
             structlog.contextvars.bind_contextvars(
                 receipt_id=receipt_id, stage=stage, task_id=self.request.id
             )
+            if isinstance(arg, dict) and arg.get("feed"):
+                structlog.contextvars.bind_contextvars(feed=arg["feed"])
             settings = get_settings()
             store = get_store()
             started = time.perf_counter()
@@ -140,12 +143,14 @@ def _quarantine(
         attempts=max(attempts, 1),
     )
     entry_id = store.quarantine(entry, raw)
+    note_quarantined(entry.feed)
     log.warning("quarantined", reason=reason, error_type=entry.error_type, entry_id=entry_id)
 
 
 @stage_task("normalise")
 def normalise_task(ctx: StageContext, receipt_id: str) -> dict:
     raw, meta = ctx.store.load_raw(receipt_id)
+    structlog.contextvars.bind_contextvars(feed=meta.get("feed"))
     if raw is None:
         raise PermanentError("the raw copy expired before it could be processed")
     check_declared_charset(raw, meta.get("content_type"))

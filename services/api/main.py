@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.api.routes import health, ingest, quarantine, receipts, stories
+from services.api.routes import health, ingest, metrics, ops, quarantine, receipts, stories
 from workers.logs import configure_logging
 from workers.settings import Settings, get_settings
 from workers.store import Store, connect
@@ -33,6 +33,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Newsroom wire ingestion: agency copy in, processed stories out.",
         lifespan=lifespan,
     )
-    for module in (ingest, receipts, stories, quarantine, health):
+    for module in (ingest, receipts, stories, quarantine, health, ops, metrics):
         app.include_router(module.router)
     return app

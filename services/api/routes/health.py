@@ -1,13 +1,23 @@
-"""Liveness and readiness, for load balancers and orchestrators."""
+"""Liveness and readiness, for load balancers and orchestrators.
+
+``/healthz``: the process is up. ``/readyz``: Redis answers and at least one pipeline worker
+has been heard of in the last ``WORKER_TTL_SECONDS`` (the worker heartbeat kept by
+``workers.metrics``); 503 with the reason otherwise. ``/readyz?workers=false`` asks about
+Redis only, for a front door that should keep accepting copy into the queue while every
+worker is down (see deploy/OPERATIONS.md).
+"""
 
 from __future__ import annotations
 
+import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from services.api.deps import StoreDep
+from services.ops.workers import alive_workers
 from workers.errors import StoreUnavailableError
+from workers.metrics import MetricKeys
 
 router = APIRouter(tags=["health"])
 
@@ -18,9 +28,14 @@ async def healthz() -> dict:
 
 
 @router.get("/readyz")
-async def readyz(store: StoreDep) -> JSONResponse:
+async def readyz(store: StoreDep, workers: bool = True) -> JSONResponse:
     try:
         await run_in_threadpool(store.ping)
-    except StoreUnavailableError as exc:
+        alive = await run_in_threadpool(alive_workers, store.r, MetricKeys(store.keys.prefix))
+    except (StoreUnavailableError, redis.RedisError) as exc:
         return JSONResponse({"status": "unavailable", "redis": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ready", "redis": "ok"})
+    answer = {"status": "ready", "redis": "ok", "workers": sorted(alive)}
+    if workers and not alive:
+        answer["status"] = "unavailable"
+        return JSONResponse({**answer, "reason": "no pipeline worker is alive"}, status_code=503)
+    return JSONResponse(answer)

@@ -1,0 +1,41 @@
+"""Every ops figure at one moment, read in a few pipelined round trips. Raises
+``StoreUnavailableError`` when Redis cannot be reached."""
+
+from __future__ import annotations
+
+import time
+
+import redis
+
+from services.ops.feeds import feed_figures
+from services.ops.models import OpsSnapshot
+from services.ops.queues import queue_figures
+from services.ops.stages import end_to_end, stage_figures
+from services.ops.streams import consumer_groups, quarantine_figures
+from services.ops.workers import worker_figures
+from workers.errors import StoreUnavailableError
+from workers.metrics import MetricKeys
+from workers.store import Store
+
+__all__ = ["take_snapshot"]
+
+
+def take_snapshot(store: Store, *, quarantine_newest: int = 10) -> OpsSnapshot:
+    r, settings = store.r, store.settings
+    keys = MetricKeys(store.keys.prefix)
+    now = time.time()
+    try:
+        workers = worker_figures(r, keys, now=now)
+        running = sum(len(w.running) for w in workers)
+        return OpsSnapshot(
+            taken_at=now,
+            queues=queue_figures(r, settings, running=running, now=now),
+            stages=stage_figures(r, keys, now=now),
+            end_to_end_5m=end_to_end(r, keys, now=now),
+            consumer_groups=consumer_groups(r, store.keys),
+            quarantine=quarantine_figures(store, newest=quarantine_newest),
+            feeds=feed_figures(r, keys, settings, now=now),
+            workers=workers,
+        )
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise StoreUnavailableError(f"Redis unreachable: {exc}") from exc
