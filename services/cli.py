@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -102,6 +103,76 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ops_token(args: argparse.Namespace) -> str:
+    token = args.token or os.environ.get("WIREDESK_OPS_TOKEN")
+    if not token:
+        from workers.settings import get_settings
+
+        token = get_settings().ops_tokens[0]
+    return token
+
+
+def cmd_ops(args: argparse.Namespace) -> int:
+    """The operations view, once or live (``--watch``), or a quarantine replay."""
+    headers = {"Authorization": f"Bearer {_ops_token(args)}"}
+    with _client(args) as client:
+        if args.ops_command == "replay":
+            if not args.ids and not args.all:
+                print("name receipt or quarantine entry ids, or pass --all", file=sys.stderr)
+                return 2
+            body = {"ids": args.ids, "all": args.all, "stage": args.stage}
+            response = client.post("/v1/ops/replay", json=body, headers=headers)
+            if response.status_code != 200:
+                print(f"{response.status_code}: {response.json().get('detail')}", file=sys.stderr)
+                return 1
+            answer = response.json()
+            for r in answer["results"]:
+                print(
+                    f"{r['receipt_id']}\t{'replayed' if r['replayed'] else 'skipped'}\t{r['detail']}"
+                )
+            print(f"{answer['replayed']} replayed")
+            return 0
+
+        def fetch() -> dict | None:
+            response = client.get("/v1/ops", params={"newest": args.newest}, headers=headers)
+            if response.status_code != 200:
+                print(f"{response.status_code}: {response.json().get('detail')}", file=sys.stderr)
+                return None
+            return response.json()
+
+        if args.json:
+            snap = fetch()
+            if snap is not None:
+                _show(snap)
+            return 0 if snap is not None else 1
+
+        from rich.console import Console
+        from rich.live import Live
+
+        from services.ops.view import render_snapshot
+
+        console = Console()
+        snap = fetch()
+        if snap is None:
+            return 1
+        if not args.watch:
+            console.print(render_snapshot(snap))
+            return 0
+        shown = 1
+        try:
+            with Live(render_snapshot(snap), console=console, auto_refresh=False) as live:
+                while args.count is None or shown < args.count:
+                    time.sleep(args.interval)
+                    snap = fetch()
+                    if snap is None:
+                        return 1
+                    live.update(render_snapshot(snap), refresh=True)
+                    shown += 1
+        except KeyboardInterrupt:
+            pass
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wiredesk", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -130,6 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("ops", help="queues, stages, feeds, consumer groups, workers; replay")
+    p.add_argument("--token", help="an ops token (default: $WIREDESK_OPS_TOKEN)")
+    p.add_argument("--watch", action="store_true", help="keep the view live until Ctrl-C")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between refreshes")
+    p.add_argument("--count", type=int, help="with --watch: stop after this many views")
+    p.add_argument("--newest", type=int, default=10, help="quarantine entries to show")
+    p.add_argument("--json", action="store_true", help="print the raw figures")
+    ops_sub = p.add_subparsers(dest="ops_command")
+    r = ops_sub.add_parser("replay", help="put quarantined items back through the pipeline")
+    r.add_argument("ids", nargs="*", help="receipt ids or quarantine entry ids")
+    r.add_argument("--all", action="store_true", help="every quarantined item")
+    r.add_argument("--stage", help="only items quarantined by this stage")
+    r.add_argument("--token", help="an ops token (default: $WIREDESK_OPS_TOKEN)")
+
     # Downstream delivery: reads Redis directly, not the API.
     add_consume_parser(sub)
     return parser
@@ -141,6 +226,7 @@ COMMANDS = {
     "stories": cmd_stories,
     "receipt": cmd_receipt,
     "quarantine": cmd_quarantine,
+    "ops": cmd_ops,
     "consume": cmd_consume,
 }
 
