@@ -4,6 +4,8 @@ they parse, every process runs this project's own commands, the image is the one
 from __future__ import annotations
 
 import importlib
+import json
+import re
 
 import yaml
 
@@ -56,3 +58,90 @@ def test_dockerfile_runs_as_non_root() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "\nUSER " in dockerfile and "USER root" not in dockerfile
     assert "pip install ." in dockerfile
+
+
+# ---- operations: autoscaler, Prometheus, alerts, Grafana -------------------------------------
+
+_METRIC = re.compile(r"\bwiredesk_[a-z_]+\b")
+
+
+def _known(name: str) -> bool:
+    from services.ops.exposition import METRIC_NAMES
+
+    for suffix in ("_bucket", "_sum", "_count"):
+        if name.endswith(suffix) and name.removesuffix(suffix) in METRIC_NAMES:
+            return True
+    return name in METRIC_NAMES
+
+
+def test_keda_scales_the_worker_deployment_on_the_queue_list() -> None:
+    from workers.keys import Keys
+
+    docs = list(yaml.safe_load_all((ROOT / "deploy/k8s/autoscaler.yaml").read_text()))
+    [scaled] = [d for d in docs if d["kind"] == "ScaledObject"]
+    [auth] = [d for d in docs if d["kind"] == "TriggerAuthentication"]
+    manifests = list(yaml.safe_load_all((ROOT / "deploy/k8s/wiredesk.yaml").read_text()))
+    deployments = {d["metadata"]["name"] for d in manifests if d["kind"] == "Deployment"}
+    assert scaled["spec"]["scaleTargetRef"]["name"] in deployments
+    [trigger] = scaled["spec"]["triggers"]
+    assert trigger["type"] == "redis"
+    settings = Settings()
+    queue_list = Keys(settings.key_prefix).celery_prefix + settings.pipeline_queue
+    assert trigger["metadata"]["listName"] == queue_list
+    assert int(trigger["metadata"]["listLength"]) > 0
+    assert trigger["authenticationRef"]["name"] == auth["metadata"]["name"]
+    assert 1 <= scaled["spec"]["minReplicaCount"] < scaled["spec"]["maxReplicaCount"]
+
+
+def test_prometheus_scrapes_the_api_and_loads_the_alerts() -> None:
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    assert config["rule_files"] == ["alerts.yml"]
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert all(job["metrics_path"] == "/metrics" for job in jobs.values())
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    target = jobs["wiredesk"]["static_configs"][0]["targets"][0]
+    host, port = target.split(":")
+    assert host == "api" and host in compose["services"]
+    assert f"{port}:{port}" in compose["services"]["api"]["ports"]
+    mounts = compose["services"]["prometheus"]["volumes"]
+    assert any(m.startswith("./deploy/prometheus:") for m in mounts)
+
+
+def test_alert_rules_use_metrics_that_exist() -> None:
+    rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())
+    [group] = rules["groups"]
+    alerts = {rule["alert"]: rule for rule in group["rules"]}
+    for name in (
+        "WiredeskQueueStalled",
+        "WiredeskFeedQuiet",
+        "WiredeskQuarantineGrowing",
+        "WiredeskConsumerLag",
+    ):
+        assert name in alerts
+    for name, rule in alerts.items():
+        used = set(_METRIC.findall(rule["expr"]))
+        assert used, name
+        assert all(_known(m) for m in used), (name, used)
+        assert rule["labels"]["severity"] in {"warning", "critical"}
+        assert rule["annotations"]["summary"]
+
+
+def test_grafana_dashboard_uses_metrics_that_exist() -> None:
+    dashboard = json.loads((ROOT / "deploy/grafana/wiredesk.json").read_text())
+    assert dashboard["uid"] and dashboard["panels"]
+    used = set()
+    for panel in dashboard["panels"]:
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            used |= set(_METRIC.findall(target["expr"]))
+    assert used and all(_known(m) for m in used), used
+    # Every figure of the issue is on the dashboard.
+    for name in (
+        "wiredesk_queue_length",
+        "wiredesk_items_total",
+        "wiredesk_stage_duration_seconds_bucket",
+        "wiredesk_end_to_end_seconds_bucket",
+        "wiredesk_feed_last_item_timestamp_seconds",
+        "wiredesk_stream_lag",
+    ):
+        assert name in used
