@@ -17,6 +17,12 @@ What each reliability setting buys (see the design brief's list of Celery-on-Red
 - ``unacked_restore_interval``: how soon a message of a dead worker is found again, once
   its visibility timeout has passed;
 - ``broker_connection_retry_on_startup``: workers wait for Redis instead of exiting.
+
+The broker is Redis unless ``WIREDESK_BROKER_URL`` names another (RabbitMQ: ``amqp://``);
+Redis stays the store and the bus. The transport options above (visibility timeout, key
+prefix, unacked sweep) belong to kombu's Redis transport and are only set for it: on RabbitMQ
+an unacked message returns to the queue when its consumer's connection closes, and the vhost
+separates deployments. See deploy/OPERATIONS.md.
 """
 
 from __future__ import annotations
@@ -28,7 +34,13 @@ from celery import Celery
 from workers.keys import Keys
 from workers.settings import Settings
 
-__all__ = ["app", "celery_config"]
+__all__ = ["app", "celery_config", "is_redis_broker"]
+
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://", "redis+socket://", "sentinel://")
+
+
+def is_redis_broker(url: str) -> bool:
+    return url.startswith(_REDIS_SCHEMES)
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -37,16 +49,20 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             "REDIS_URL is not set: start wiredesk with `make run` (which starts an embedded "
             "Valkey), or point REDIS_URL at a Redis 7+ or Valkey 8+ server"
         )
-    return {
-        "broker_url": settings.redis_url,
-        "broker_transport_options": {
+    broker = settings.broker_url or settings.redis_url
+    transport_options: dict[str, Any] = {}
+    if is_redis_broker(broker):
+        transport_options = {
             "visibility_timeout": settings.visibility_timeout,
             "global_keyprefix": Keys(settings.key_prefix).celery_prefix,
             # kombu sweeps every interval x throttle seconds (100 s by default); one knob is
             # clearer, and a sweep is a single ZRANGE.
             "unacked_restore_interval": settings.unacked_restore_interval,
             "unacked_restore_throttle": 1,
-        },
+        }
+    return {
+        "broker_url": broker,
+        "broker_transport_options": transport_options,
         "broker_connection_retry_on_startup": True,
         "result_backend": None,
         "task_ignore_result": True,
