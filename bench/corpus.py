@@ -79,7 +79,16 @@ def _story_text(rng: random.Random, serial: int) -> dict:
                 f"{rng.choice(_PLACES)[0].title()} was {rng.choice(_VERB)} after "
                 f"{rng.randint(2, 60)} {rng.choice(_DAYS)}s of {rng.choice(_ADJ)} debate."
             )
-            sentences.append(sentence + (clause if rng.random() < 0.6 else ""))
+            # Half the sentences are built from word banks alone, so two stories share little
+            # more than the phrasing real copy on one topic shares.
+            if rng.random() < 0.5:
+                sentence = clause.removeprefix(" Separately, a ").capitalize()
+                clause = (
+                    f" The {rng.choice(_ADJ)} {rng.choice(_NOUN)} in "
+                    f"{rng.choice(_PLACES)[1]} had been {rng.choice(_VERB)} "
+                    f"{rng.randint(2, 90)} times since {rng.randint(1990, 2025)}."
+                )
+            sentences.append(sentence + (clause if rng.random() < 0.8 else ""))
         paragraph = " ".join(sentences)
         paragraphs.append(paragraph)
         words += len(paragraph.split())

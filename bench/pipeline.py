@@ -1,0 +1,231 @@
+"""The pipeline beside its own ceiling, in one run.
+
+- ceiling: the four stage functions (normalise, dedupe, tag, publish with their Redis calls)
+  in one process on one core, over the realistic corpus of ``bench.corpus``;
+- single-story latency: stories pushed one by one over HTTP at a steady rate through the real
+  API and workers, from the request to the event on the stream;
+- resident memory of the worker and API processes after the run.
+
+Every run counts events per receipt: a story lost or published twice fails the benchmark.
+Run: ``python -m bench.pipeline [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import redis
+
+from bench.corpus import make_corpus, make_story
+from bench.report import RESULTS, percentile, rss_of_tree, spread, table
+from services.localstack import LocalStack
+from services.redis_server import EmbeddedValkey
+from workers.settings import Settings
+from workers.stages.dedupe import dedupe
+from workers.stages.normalise import normalise
+from workers.stages.publish import build_event
+from workers.stages.tag import tag
+from workers.store import Store, connect
+from workers.tagging import warm_up
+
+__all__ = ["ceiling", "latency", "main"]
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """REDIS_URL when set, else an embedded Valkey for the length of the benchmark."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    with EmbeddedValkey(Path(tempfile.mkdtemp(prefix="wd-bench-")), persist=False) as server:
+        yield server.url
+
+
+def _clear(client: redis.Redis, prefix: str) -> None:
+    for batch in _chunks(list(client.scan_iter(match=f"{prefix}*", count=5000)), 5000):
+        client.delete(*batch)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def ceiling(redis_url: str, *, stories: int, runs: int) -> dict:
+    """Stories per second through the four stages in this one process, with a stage split."""
+    warm_up()
+    corpus = list(make_corpus(stories))
+    rates: list[float] = []
+    per_stage: dict[str, list[float]] = {"normalise": [], "dedupe": [], "tag": [], "publish": []}
+    verdicts: dict[str, int] = {}
+    for run in range(runs):
+        settings = Settings(redis_url=redis_url, key_prefix=f"wdb{uuid.uuid4().hex[:8]}")
+        store = Store(connect(redis_url), settings)
+        now = datetime.now(UTC)
+        spent = dict.fromkeys(per_stage, 0.0)
+        started = time.perf_counter()
+        for i, (_, raw) in enumerate(corpus):
+            t0 = time.perf_counter()
+            story = normalise(raw, receipt_id=f"rc_c{run}x{i}", feed="wire", received_at=now)
+            t1 = time.perf_counter()
+            checked = dedupe(story, store=store, settings=settings)
+            t2 = time.perf_counter()
+            verdicts[checked.verdict.verdict.value] = (
+                verdicts.get(checked.verdict.verdict.value, 0) + 1
+            )
+            tagged = tag(checked)
+            t3 = time.perf_counter()
+            store.publish(tagged, build_event(tagged))
+            t4 = time.perf_counter()
+            for name, cost in zip(per_stage, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                spent[name] += cost
+        rates.append(len(corpus) / (time.perf_counter() - started))
+        for name in per_stage:
+            per_stage[name].append(spent[name] / len(corpus) * 1000)
+        events = store.r.xlen(store.keys.stories_stream)
+        if events != len(corpus):
+            raise AssertionError(f"ceiling run {run}: {events} events for {len(corpus)} stories")
+        _clear(store.r, settings.key_prefix)
+        store.r.close()
+    return {
+        "stories": len(corpus),
+        "runs": runs,
+        "stories_per_second": spread(rates),
+        "stage_ms": {name: spread(values) for name, values in per_stage.items()},
+        # All 'new' says the corpus is what it claims: distinct stories, full dedupe work.
+        "verdicts": verdicts,
+    }
+
+
+class StreamWatcher(threading.Thread):
+    """Reads the stories stream as a consumer would and notes when each receipt's event came."""
+
+    def __init__(self, redis_url: str, stream: str):
+        super().__init__(daemon=True)
+        self.client = redis.Redis.from_url(redis_url)
+        self.stream = stream
+        self.seen: dict[str, list[float]] = {}
+        self.last_id = (
+            self.client.xinfo_stream(stream)["last-generated-id"]
+            if self.client.exists(stream)
+            else "0-0"
+        )
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            answer = self.client.xread({self.stream: self.last_id}, block=200, count=500)
+            arrived = time.perf_counter()
+            for _, entries in answer or []:
+                for entry_id, fields in entries:
+                    self.last_id = entry_id
+                    receipt = json.loads(fields[b"data"])["receipt_id"]
+                    self.seen.setdefault(receipt, []).append(arrived)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=5)
+
+
+def latency(stack: LocalStack, *, rate: float, seconds: float, first_serial: int) -> dict:
+    """Push ``rate`` stories a second for ``seconds``; time request -> event for each."""
+    watcher = StreamWatcher(stack.redis_url, stack.keys.stories_stream)
+    watcher.start()
+    sent: dict[str, float] = {}
+    count = int(rate * seconds)
+    start = time.perf_counter()
+    for n in range(count):
+        due = start + n / rate
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        body = make_story(first_serial + n, "plaintext")
+        t0 = time.perf_counter()
+        answer = stack.ingest("reuters", body)
+        answer.raise_for_status()
+        sent[answer.json()["receipt_id"]] = t0
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline and not all(r in watcher.seen for r in sent):
+        time.sleep(0.05)
+    time.sleep(1)  # a late second event would show here
+    watcher.stop()
+    lost = [r for r in sent if r not in watcher.seen]
+    twice = [r for r in sent if len(watcher.seen.get(r, [])) > 1]
+    samples = [(watcher.seen[r][0] - t0) * 1000 for r, t0 in sent.items() if r in watcher.seen]
+    return {
+        "stories": count,
+        "rate": rate,
+        "lost": len(lost),
+        "published_twice": len(twice),
+        "p50_ms": percentile(samples, 50),
+        "p95_ms": percentile(samples, 95),
+        "p99_ms": percentile(samples, 99),
+        "max_ms": max(samples) if samples else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
+    args = parser.parse_args(argv)
+    q = args.quick
+    results: dict = {"when": datetime.now(UTC).isoformat(), "cpus": os.cpu_count()}
+    with redis_server() as url:
+        results["ceiling"] = ceiling(url, stories=200 if q else 1000, runs=3 if q else 5)
+        log_dir = Path(tempfile.mkdtemp(prefix="wd-bench-logs-"))
+        stack = LocalStack(redis_url=url, log_dir=log_dir).start()
+        try:
+            stack.ingest("reuters", make_story(10_000_000, "plaintext"))  # warm the workers
+            time.sleep(1)
+            results["latency"] = latency(
+                stack, rate=50, seconds=5 if q else 60, first_serial=1_000_000
+            )
+            results["memory_mb"] = {
+                "worker": rss_of_tree(stack.worker.pid),
+                "api": rss_of_tree(stack.api.pid),
+            }
+        finally:
+            stack.stop()
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "pipeline.json").write_text(json.dumps(results, indent=2))
+    print(render(results))
+    return results
+
+
+def render(r: dict) -> str:
+    c = r["ceiling"]
+    rows = [
+        ["ceiling, 4 stages in one process", f"{c['stories_per_second']['median']:,.0f} stories/s",
+         f"{c['stories_per_second']['min']:,.0f}-{c['stories_per_second']['max']:,.0f}"],
+    ]  # fmt: skip
+    for stage, s in c["stage_ms"].items():
+        rows.append([f"  {stage}", f"{s['median']:.2f} ms/story", f"{s['min']:.2f}-{s['max']:.2f}"])
+    lat = r["latency"]
+    rows.append([f"single story at {lat['rate']:.0f}/s, p50 / p95 / p99",
+                 f"{lat['p50_ms']:.0f} / {lat['p95_ms']:.0f} / {lat['p99_ms']:.0f} ms",
+                 f"max {lat['max_ms']:.0f} ms; {lat['stories']} stories, {lat['lost']} lost, "
+                 f"{lat['published_twice']} twice"])  # fmt: skip
+    mem = r["memory_mb"]
+    rows.append(
+        [
+            "resident memory after the run",
+            f"worker {mem['worker']:.0f} MB, API {mem['api']:.0f} MB",
+            "",
+        ]
+    )
+    return table(["measure", "median of runs", "min-max / notes"], rows)
+
+
+if __name__ == "__main__":
+    main()
