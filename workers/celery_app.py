@@ -78,8 +78,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_concurrency": settings.worker_concurrency,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "worker_hijack_root_logger": False,
-        "worker_send_task_events": True,
-        "task_send_sent_event": True,
+        # Task events cost four PUBLISHes per task; off unless a monitor (Flower) wants them.
+        # Worker heartbeats, which the ops view reads, are sent either way.
+        "worker_send_task_events": settings.task_events,
+        "task_send_sent_event": settings.task_events,
         "enable_utc": True,
     }
 

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1)
     retry_backoff_seconds: float = Field(default=1.0, ge=0)
     worker_concurrency: int = Field(default=2, ge=1)
+    # Celery task events for Flower and `celery events`; each costs Redis round trips per task.
+    task_events: bool = False
 
     # Pull feeds (services.pollers): the TOML file naming them; ./feeds.toml when it exists.
     feeds_config: Path | None = Field(

@@ -122,6 +122,7 @@ class Store:
         self.keys = Keys(settings.key_prefix)
         self._ingest = self._script("ingest.lua")
         self._publish = self._script("publish.lua")
+        self._begin_stage = self._script("begin_stage.lua")
         self._dedupe = self._script("dedupe.lua")
 
     def _script(self, name: str):
@@ -196,27 +197,15 @@ class Store:
         return raw, {_text(k): _text(v) for k, v in meta.items()}
 
     @_translate_errors
-    def mark_stage(self, receipt_id: str, stage: str) -> None:
-        key = self.keys.receipt(receipt_id)
-        # Only an existing receipt is touched: HSET on an expired one would resurrect it.
-        if self.r.exists(key):
-            self.r.hset(
-                key,
-                mapping={
-                    "state": ReceiptState.processing.value,
-                    "stage": stage,
-                    "updated_at": _now().isoformat(),
-                },
+    def begin_stage(self, receipt_id: str, stage: str) -> int:
+        """Count one more start of ``stage`` for this receipt and mark the receipt as in it.
+        Returns the attempt number (redeliveries after a crash included)."""
+        return int(
+            self._begin_stage(
+                keys=[self.keys.receipt(receipt_id), self.keys.attempts(receipt_id, stage)],
+                args=[stage, _now().isoformat(), self.settings.retention_seconds],
             )
-
-    @_translate_errors
-    def count_attempt(self, receipt_id: str, stage: str) -> int:
-        key = self.keys.attempts(receipt_id, stage)
-        with self.r.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, self.settings.retention_seconds)
-            count, _ = pipe.execute()
-        return int(count)
+        )
 
     # ---- dedupe -------------------------------------------------------------------------
 

@@ -72,13 +72,12 @@ def stage_task(stage: str) -> Callable[[Callable[[StageContext, Any], Any]], Tas
             started = time.perf_counter()
             attempts = 0
             try:
-                attempts = store.count_attempt(receipt_id, stage)
+                attempts = store.begin_stage(receipt_id, stage)
                 if attempts > settings.max_attempts:
                     raise AttemptsExhaustedError(
                         f"{stage} was started {attempts - 1} times without finishing "
                         "(workers lost mid-task or passing faults that did not pass)"
                     )
-                store.mark_stage(receipt_id, stage)
                 if settings.fault_delay_stage == stage:
                     time.sleep(settings.fault_delay_seconds)
                 result = fn(StageContext(store, settings), arg)

@@ -132,3 +132,23 @@ def test_index_keys_expire_with_the_window(store: Store) -> None:
     window = store.settings.dedupe_window_seconds
     for key in keys:
         assert 0 < store.r.ttl(key) <= window + window // store.settings.dedupe_buckets
+
+
+def test_a_stage_redelivered_after_publish_leaves_the_receipt_published(store: Store) -> None:
+    story = make_story("rc_9")
+    store.create_receipt(
+        receipt_id="rc_9",
+        feed="reuters",
+        raw=b"x",
+        content_type=None,
+        received_at=datetime.now(UTC),
+    )
+    assert store.begin_stage("rc_9", "publish") == 1
+    assert store.receipt("rc_9").state == "processing"
+    store.publish(story, build_event(story))
+    # The worker died before its ack: the message comes back and publish starts again.
+    assert store.begin_stage("rc_9", "publish") == 2
+    assert store.receipt("rc_9").state == "published"
+    store.publish(story, build_event(story))
+    assert store.receipt("rc_9").state == "published"
+    assert store.r.xlen(store.keys.stories_stream) == 1
