@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import tempfile
 import threading
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import redis
 
-from bench.corpus import make_corpus, make_story
+from bench.corpus import FORMATS, make_corpus, make_story
 from bench.report import RESULTS, percentile, rss_of_tree, spread, table
 from services.localstack import LocalStack
 from services.redis_server import EmbeddedValkey
@@ -175,6 +176,64 @@ def latency(stack: LocalStack, *, rate: float, seconds: float, first_serial: int
     }
 
 
+def _ndjson(first: int, count: int) -> bytes:
+    """NDJSON of ``count`` stories in the corpus's formats in turn, one JSON string a line."""
+    return "\n".join(
+        json.dumps(make_story(first + n, FORMATS[n % len(FORMATS)]).decode("utf-8", "replace"))
+        for n in range(count)
+    ).encode()
+
+
+def _backfill(api_url: str, stories: int, first_serial: int, per_request: int = 2000) -> None:
+    """Post a backfill and return; run in a child process."""
+    import httpx
+
+    with httpx.Client(base_url=api_url, timeout=300) as client:
+        for start in range(0, stories, per_request):
+            body = _ndjson(first_serial + start, min(per_request, stories - start))
+            client.post(
+                "/v1/ingest/wire/batch", content=body,
+                headers={"Authorization": "Bearer dev-wire-token"},
+            ).raise_for_status()  # fmt: skip
+
+
+def bulk(stack: LocalStack, *, stories: int, first_serial: int, per_request: int = 2000) -> dict:
+    """A backfill through ``/v1/ingest/{feed}/batch``: stories per second from the first
+    request until the last event is on the stream."""
+    bodies = [
+        _ndjson(first_serial + start, min(per_request, stories - start))
+        for start in range(0, stories, per_request)
+    ]
+    watcher = StreamWatcher(stack.redis_url, stack.keys.stories_stream)
+    watcher.start()
+    started = time.perf_counter()
+    receipts: list[str] = []
+    for body in bodies:
+        answer = stack.http.post(
+            f"{stack.api_url}/v1/ingest/wire/batch", content=body,
+            headers={"Authorization": "Bearer dev-wire-token"}, timeout=300,
+        )  # fmt: skip
+        answer.raise_for_status()
+        receipts += [r["receipt_id"] for r in answer.json()["receipts"]]
+    accepted = time.perf_counter()
+    deadline = time.perf_counter() + 600
+    while time.perf_counter() < deadline and len(watcher.seen) < len(receipts):
+        time.sleep(0.1)
+    time.sleep(1)
+    watcher.stop()
+    finished = max((t[0] for t in watcher.seen.values()), default=time.perf_counter())
+    lost = sum(1 for r in receipts if r not in watcher.seen)
+    twice = sum(1 for r in receipts if len(watcher.seen.get(r, [])) > 1)
+    return {
+        "stories": len(receipts),
+        "seconds": finished - started,
+        "accept_seconds": accepted - started,
+        "stories_per_second": len(receipts) / (finished - started),
+        "lost": lost,
+        "published_twice": twice,
+    }
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small numbers, for a smoke run")
@@ -184,15 +243,40 @@ def main(argv: list[str] | None = None) -> dict:
     with redis_server() as url:
         results["ceiling"] = ceiling(url, stories=200 if q else 1000, runs=3 if q else 5)
         log_dir = Path(tempfile.mkdtemp(prefix="wd-bench-logs-"))
-        stack = LocalStack(redis_url=url, log_dir=log_dir).start()
+        stack = LocalStack(redis_url=url, log_dir=log_dir).start(bulk=True)
         try:
             stack.ingest("reuters", make_story(10_000_000, "plaintext"))  # warm the workers
             time.sleep(1)
             results["latency"] = latency(
                 stack, rate=50, seconds=5 if q else 60, first_serial=1_000_000
             )
+            runs = [
+                bulk(stack, stories=2000 if q else 20_000, first_serial=2_000_000 + n * 100_000)
+                for n in range(2 if q else 3)
+            ]
+            bulk_rate = spread([r["stories_per_second"] for r in runs])
+            results["bulk"] = {
+                "runs": runs,
+                "stories_per_second": bulk_rate,
+                "ratio_to_ceiling": bulk_rate["median"]
+                / results["ceiling"]["stories_per_second"]["median"],
+            }
+            # A flash while a backfill runs. The backfill is sent from a process of its own, so
+            # building its bodies does not hold this process's GIL while latency is timed.
+            backfill = multiprocessing.get_context("fork").Process(
+                target=_backfill,
+                args=(stack.api_url, 2000 if q else 20_000, 3_000_000),
+                daemon=True,
+            )
+            backfill.start()
+            time.sleep(3)
+            results["latency_under_bulk"] = latency(
+                stack, rate=50, seconds=5 if q else 20, first_serial=4_000_000
+            )
+            backfill.join(timeout=900)
             results["memory_mb"] = {
                 "worker": rss_of_tree(stack.worker.pid),
+                "bulk_worker": rss_of_tree(stack.bulk_worker.pid),
                 "api": rss_of_tree(stack.api.pid),
             }
         finally:
@@ -216,14 +300,21 @@ def render(r: dict) -> str:
                  f"{lat['p50_ms']:.0f} / {lat['p95_ms']:.0f} / {lat['p99_ms']:.0f} ms",
                  f"max {lat['max_ms']:.0f} ms; {lat['stories']} stories, {lat['lost']} lost, "
                  f"{lat['published_twice']} twice"])  # fmt: skip
+    b = r["bulk"]
+    sps = b["stories_per_second"]
+    rows.append([f"bulk end to end, {b['runs'][0]['stories']:,} stories via /batch",
+                 f"{sps['median']:,.0f} stories/s",
+                 f"{sps['min']:,.0f}-{sps['max']:,.0f}; {b['ratio_to_ceiling']:.2f}x the ceiling; "
+                 f"{sum(x['lost'] for x in b['runs'])} lost, "
+                 f"{sum(x['published_twice'] for x in b['runs'])} twice"])  # fmt: skip
+    lb = r["latency_under_bulk"]
+    rows.append([f"single story at {lb['rate']:.0f}/s during a bulk run, p50 / p95 / p99",
+                 f"{lb['p50_ms']:.0f} / {lb['p95_ms']:.0f} / {lb['p99_ms']:.0f} ms",
+                 f"max {lb['max_ms']:.0f} ms; {lb['lost']} lost, {lb['published_twice']} twice"])  # fmt: skip
     mem = r["memory_mb"]
-    rows.append(
-        [
-            "resident memory after the run",
-            f"worker {mem['worker']:.0f} MB, API {mem['api']:.0f} MB",
-            "",
-        ]
-    )
+    rows.append(["resident memory after the run",
+                 f"worker {mem['worker']:.0f} MB, bulk worker {mem['bulk_worker']:.0f} MB, "
+                 f"API {mem['api']:.0f} MB", "each worker: parent + 2 pool processes"])  # fmt: skip
     return table(["measure", "median of runs", "min-max / notes"], rows)
 
 

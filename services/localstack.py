@@ -35,6 +35,7 @@ class LocalStack:
     env_overrides: dict[str, str] = field(default_factory=dict)
     prefix: str = field(default_factory=lambda: f"wdt{uuid.uuid4().hex[:8]}")
     worker: ManagedProcess | None = None
+    bulk_worker: ManagedProcess | None = None
     api: ManagedProcess | None = None
     api_url: str = ""
 
@@ -56,6 +57,10 @@ class LocalStack:
     def queue(self) -> str:
         return f"{self.prefix}.pipeline"
 
+    @property
+    def bulk_queue(self) -> str:
+        return f"{self.prefix}.bulk"
+
     def start_worker(
         self, name: str = "w1", concurrency: int = 2, queues: list[str] | None = None
     ) -> ManagedProcess:
@@ -69,9 +74,24 @@ class LocalStack:
         self.workers.append(self.worker)
         return self.worker
 
-    def start(self, *, worker: bool = True) -> LocalStack:
+    def start_bulk_worker(self, name: str = "b1", concurrency: int = 2) -> ManagedProcess:
+        """A worker for the bulk queue, at lower CPU priority, as `make run` starts one."""
+        self.bulk_worker = start_worker(
+            self.env,
+            queue=self.bulk_queue,
+            concurrency=concurrency,
+            name=f"{self.prefix}-{name}",
+            log=self.log_dir / f"{self.prefix}-worker-{name}.log",
+            nice=10,
+        )
+        self.workers.append(self.bulk_worker)
+        return self.bulk_worker
+
+    def start(self, *, worker: bool = True, bulk: bool = False) -> LocalStack:
         if worker:
             self.start_worker()
+        if bulk:
+            self.start_bulk_worker()
         port = free_port()
         self.api = start_api(
             self.env, host="127.0.0.1", port=port, log=self.log_dir / f"{self.prefix}-api.log"

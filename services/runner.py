@@ -126,6 +126,18 @@ def main() -> int:
                 log=logs / "worker.log",
             )
         )
+        # Backfills get workers of their own, at lower CPU priority, so a flash never queues
+        # behind them.
+        children.append(
+            start_worker(
+                env,
+                queue=settings.bulk_queue,
+                concurrency=settings.bulk_concurrency,
+                name="wiredesk-bulk",
+                log=logs / "worker-bulk.log",
+                nice=10,
+            )
+        )
         # Webhooks: the dispatcher runs only when subscribers are configured (services/webhooks).
         if settings.webhooks:
             children.append(start_dispatcher(env, log=logs / "webhooks.log"))
@@ -162,7 +174,7 @@ def main() -> int:
         _say(f"API:         {api_url}   (OpenAPI docs at {api_url}/docs)")
         _say(f"stories:     curl -s '{api_url}/v1/stories?limit=5'")
         _say(f"stream:      {Keys(settings.key_prefix).stories_stream}  (XREAD on {redis_url})")
-        _say(f"logs:        {logs}/api.log, {logs}/worker.log")
+        _say(f"logs:        {logs}/api.log, {logs}/worker.log, {logs}/worker-bulk.log")
         _say("Ctrl-C stops everything.")
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while all(child.alive() for child in children):

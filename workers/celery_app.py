@@ -69,6 +69,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_default_queue": settings.pipeline_queue,
+        "task_routes": {"wiredesk.batch": {"queue": settings.bulk_queue}},
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "task_acks_on_failure_or_timeout": False,

@@ -54,8 +54,11 @@ __all__ = [
     "STAGES",
     "WORKER_TTL_SECONDS",
     "MetricKeys",
+    "StageRun",
     "note_quarantined",
+    "record_batch",
     "record_received",
+    "record_runs",
     "record_stage",
 ]
 
@@ -187,6 +190,45 @@ def _observe(pipe: Any, keys: MetricKeys, name: str, seconds: float, now: float)
     pipe.expire(samples, SAMPLE_WINDOW_SECONDS * 2)
 
 
+@dataclass(frozen=True)
+class StageRun:
+    """One stage's run on one item, as the figures count it."""
+
+    stage: str
+    outcome: str
+    seconds: float
+    feed: str | None = None
+    end_to_end: float | None = None
+
+
+def record_runs(
+    r: redis.Redis, keys: MetricKeys, runs: list[StageRun], *, now: float | None = None
+) -> None:
+    """Record stage runs in one pipelined round trip (a batch task records all its items at
+    once). Raises redis errors; callers on the pipeline's path swallow them."""
+    if not runs:
+        return
+    now = time.time() if now is None else now
+    slot = keys.slot(int(now // SLOT_SECONDS))
+    with r.pipeline(transaction=False) as pipe:
+        for run in runs:
+            field = f"{run.stage}|{run.outcome}"
+            pipe.hincrby(keys.items, field, 1)
+            pipe.hincrby(slot, field, 1)
+            _observe(pipe, keys, run.stage, run.seconds, now)
+            if run.end_to_end is not None:
+                _observe(pipe, keys, END_TO_END, run.end_to_end, now)
+            if run.feed and run.outcome in ("quarantined", "retry"):
+                name = "errors" if run.outcome == "quarantined" else "retries"
+                pipe.hincrby(keys.feed_totals(run.feed), name, 1)
+                if run.outcome == "quarantined":
+                    minute = keys.feed_slot(int(now // FEED_SLOT_SECONDS))
+                    pipe.hincrby(minute, f"errors|{run.feed}", 1)
+                    pipe.expire(minute, 3600 + 2 * FEED_SLOT_SECONDS)
+        pipe.expire(slot, SAMPLE_WINDOW_SECONDS + 60)
+        pipe.execute()
+
+
 def record_stage(
     r: redis.Redis,
     keys: MetricKeys,
@@ -199,24 +241,12 @@ def record_stage(
     now: float | None = None,
 ) -> None:
     """Record one stage run. Raises redis errors; the signal handlers swallow them."""
-    now = time.time() if now is None else now
-    field = f"{stage}|{outcome}"
-    slot = keys.slot(int(now // SLOT_SECONDS))
-    with r.pipeline(transaction=False) as pipe:
-        pipe.hincrby(keys.items, field, 1)
-        pipe.hincrby(slot, field, 1)
-        pipe.expire(slot, SAMPLE_WINDOW_SECONDS + 60)
-        _observe(pipe, keys, stage, seconds, now)
-        if end_to_end is not None:
-            _observe(pipe, keys, END_TO_END, end_to_end, now)
-        if feed and outcome in ("quarantined", "retry"):
-            name = "errors" if outcome == "quarantined" else "retries"
-            pipe.hincrby(keys.feed_totals(feed), name, 1)
-            if outcome == "quarantined":
-                minute = keys.feed_slot(int(now // FEED_SLOT_SECONDS))
-                pipe.hincrby(minute, f"errors|{feed}", 1)
-                pipe.expire(minute, 3600 + 2 * FEED_SLOT_SECONDS)
-        pipe.execute()
+    record_runs(r, keys, [StageRun(stage, outcome, seconds, feed, end_to_end)], now=now)
+
+
+def record_batch(runs: list[StageRun]) -> None:
+    """Record a batch task's runs, from inside the worker. Never raises."""
+    _safely("batch", record_runs, _client(_settings().redis_url), _keys(), runs)
 
 
 def record_received(r: redis.Redis, prefix: str, feed: str, items: int) -> None:

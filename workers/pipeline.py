@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from celery import chain
 
-from workers.tasks import dedupe_task, normalise_task, publish_task, tag_task
+from workers.tasks import batch_task, dedupe_task, normalise_task, publish_task, tag_task
 
-__all__ = ["enqueue", "pipeline_for"]
+__all__ = ["PIPELINE_TASKS", "enqueue", "enqueue_batch", "pipeline_for"]
+
+#: The chain's task names, in order, for code that sends tasks without importing the app.
+PIPELINE_TASKS = ("wiredesk.normalise", "wiredesk.dedupe", "wiredesk.tag", "wiredesk.publish")
 
 
 def pipeline_for(receipt_id: str) -> chain:
@@ -16,3 +19,8 @@ def pipeline_for(receipt_id: str) -> chain:
 def enqueue(receipt_id: str) -> None:
     """Queue the item. Raises kombu/redis errors when the broker is unreachable."""
     pipeline_for(receipt_id).apply_async()
+
+
+def enqueue_batch(receipt_ids: list[str]) -> None:
+    """Queue many items as one task on the bulk queue (routed by the app's task_routes)."""
+    batch_task.apply_async((receipt_ids,))

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Front door.
     feed_tokens: dict[str, str] = Field(default_factory=lambda: dict(DEV_FEED_TOKENS))
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Bulk path: POST /v1/ingest/{feed}/batch bodies, and how many items one batch task carries.
+    max_batch_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+    batch_size: int = Field(default=50, ge=1, le=1000)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 
@@ -92,6 +95,7 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1)
     retry_backoff_seconds: float = Field(default=1.0, ge=0)
     worker_concurrency: int = Field(default=2, ge=1)
+    bulk_concurrency: int = Field(default=2, ge=1)
     # Celery task events for Flower and `celery events`; each costs Redis round trips per task.
     task_events: bool = False
 
@@ -137,6 +141,11 @@ class Settings(BaseSettings):
     @property
     def pipeline_queue(self) -> str:
         return f"{self.key_prefix}.pipeline"
+
+    @property
+    def bulk_queue(self) -> str:
+        """Batches (backfills, re-runs) wait here, never in front of single stories."""
+        return f"{self.key_prefix}.bulk"
 
 
 @lru_cache(maxsize=1)

@@ -143,29 +143,57 @@ class Store:
         format_hint: str | None = None,
     ) -> bool:
         """Keep the raw bytes and open a receipt. False when the receipt already existed."""
-        stamp = received_at.isoformat()
-        fields = {
-            "receipt_id": receipt_id,
-            "feed": feed,
-            "state": ReceiptState.queued.value,
-            "received_at": stamp,
-            "updated_at": stamp,
-            "size": str(len(raw)),
-            "content_type": content_type or "",
-            "format_hint": format_hint or "",
-        }
-        argv: list[Any] = [self.settings.retention_seconds, raw]
-        for key, value in fields.items():
-            argv += [key, value]
-        created = self._ingest(
-            keys=[self.keys.receipt(receipt_id), self.keys.raw(receipt_id)], args=argv
+        [created] = self.create_receipts(
+            [(receipt_id, raw)],
+            feed=feed,
+            content_type=content_type,
+            received_at=received_at,
+            format_hint=format_hint,
         )
-        return bool(created)
+        return created
 
     @_translate_errors
-    def drop_receipt(self, receipt_id: str) -> None:
-        """Undo ``create_receipt`` when the pipeline could not be enqueued."""
-        self.r.delete(self.keys.receipt(receipt_id), self.keys.raw(receipt_id))
+    def create_receipts(
+        self,
+        items: list[tuple[str, bytes]],
+        *,
+        feed: str,
+        content_type: str | None,
+        received_at: datetime,
+        format_hint: str | None = None,
+    ) -> list[bool]:
+        """``create_receipt`` for many (receipt id, raw bytes) items in one round trip."""
+        stamp = received_at.isoformat()
+        with self.r.pipeline(transaction=False) as pipe:
+            for receipt_id, raw in items:
+                fields = {
+                    "receipt_id": receipt_id,
+                    "feed": feed,
+                    "state": ReceiptState.queued.value,
+                    "received_at": stamp,
+                    "updated_at": stamp,
+                    "size": str(len(raw)),
+                    "content_type": content_type or "",
+                    "format_hint": format_hint or "",
+                }
+                argv: list[Any] = [self.settings.retention_seconds, raw]
+                for key, value in fields.items():
+                    argv += [key, value]
+                self._ingest(
+                    keys=[self.keys.receipt(receipt_id), self.keys.raw(receipt_id)],
+                    args=argv,
+                    client=pipe,
+                )
+            return [bool(created) for created in pipe.execute()]
+
+    @_translate_errors
+    def drop_receipts(self, receipt_ids: list[str]) -> None:
+        """Undo ``create_receipts`` for items that could not be queued."""
+        if receipt_ids:
+            self.r.delete(
+                *[self.keys.receipt(r) for r in receipt_ids],
+                *[self.keys.raw(r) for r in receipt_ids],
+            )
 
     @_translate_errors
     def receipt(self, receipt_id: str) -> Receipt | None:
@@ -188,6 +216,19 @@ class Store:
         )
 
     @_translate_errors
+    def load_raws(self, receipt_ids: list[str]) -> list[tuple[bytes | None, dict[str, str]]]:
+        """``load_raw`` for many receipts in one round trip."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for receipt_id in receipt_ids:
+                pipe.get(self.keys.raw(receipt_id))
+                pipe.hgetall(self.keys.receipt(receipt_id))
+            answers = pipe.execute()
+        return [
+            (raw, {_text(k): _text(v) for k, v in meta.items()})
+            for raw, meta in zip(answers[::2], answers[1::2], strict=True)
+        ]
+
+    @_translate_errors
     def load_raw(self, receipt_id: str) -> tuple[bytes | None, dict[str, str]]:
         """The raw bytes (None once retention has passed) and the receipt's fields."""
         with self.r.pipeline(transaction=False) as pipe:
@@ -195,6 +236,19 @@ class Store:
             pipe.hgetall(self.keys.receipt(receipt_id))
             raw, meta = pipe.execute()
         return raw, {_text(k): _text(v) for k, v in meta.items()}
+
+    @_translate_errors
+    def begin_stages(self, receipt_ids: list[str], stage: str) -> list[int]:
+        """``begin_stage`` for many receipts in one round trip (a batch task's items)."""
+        now = _now().isoformat()
+        with self.r.pipeline(transaction=False) as pipe:
+            for receipt_id in receipt_ids:
+                self._begin_stage(
+                    keys=[self.keys.receipt(receipt_id), self.keys.attempts(receipt_id, stage)],
+                    args=[stage, now, self.settings.retention_seconds],
+                    client=pipe,
+                )
+            return [int(n) for n in pipe.execute()]
 
     @_translate_errors
     def begin_stage(self, receipt_id: str, stage: str) -> int:

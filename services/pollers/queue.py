@@ -4,9 +4,8 @@
 broker and key prefix from the environment. The pollers take an explicit ``Settings`` (a test
 points them at its own stack), so they send through a Celery app of their own, configured by
 ``workers.celery_app.celery_config`` from those settings: same broker options, same queue, same
-key prefix, same message. The chain is named by task name because the worker's task objects
-belong to the process-wide app; ``PIPELINE_TASKS`` must follow ``workers.pipeline.pipeline_for``
-(a test compares them).
+key prefix, same message. The chain is named by task name (``workers.pipeline.PIPELINE_TASKS``)
+because the worker's task objects belong to the process-wide app.
 """
 
 from __future__ import annotations
@@ -16,16 +15,10 @@ import threading
 from celery import Celery, chain
 
 from workers.celery_app import celery_config
+from workers.pipeline import PIPELINE_TASKS
 from workers.settings import Settings
 
 __all__ = ["PIPELINE_TASKS", "PipelineQueue"]
-
-PIPELINE_TASKS: tuple[str, ...] = (
-    "wiredesk.normalise",
-    "wiredesk.dedupe",
-    "wiredesk.tag",
-    "wiredesk.publish",
-)
 
 
 class PipelineQueue:

@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 
 from schemas import IngestAccepted, ReceiptRef
 from services.api.deps import SettingsDep, StoreDep
-from services.ingest import IngestError, accept
-from workers.pipeline import enqueue
+from services.ingest import Accepted, IngestError, accept, accept_batch
+from workers.pipeline import enqueue, enqueue_batch
 
 router = APIRouter(tags=["ingest"])
 
@@ -76,6 +76,10 @@ async def ingest(
         )
     except IngestError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
+    return _answer(request, accepted)
+
+
+def _answer(request: Request, accepted: list[Accepted]) -> IngestAccepted:
     refs = [
         ReceiptRef(
             receipt_id=a.receipt_id,
@@ -85,3 +89,32 @@ async def ingest(
         for a in accepted
     ]
     return IngestAccepted(**refs[0].model_dump(), receipts=refs)
+
+
+@router.post(
+    "/v1/ingest/{feed}/batch",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=IngestAccepted,
+    summary="Bulk: NDJSON (one item a line) or a multi-item document, processed in batches",
+)
+async def ingest_batch(
+    feed: str,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    authorization: str | None = Header(default=None),
+    content_type: str | None = Header(default=None),
+    x_wire_format: str | None = Header(default=None, description="Optional format hint."),
+) -> IngestAccepted:
+    """For backfills and re-runs: items go to the bulk queue in batches, so they share the
+    per-task cost and never hold up a single story pushed to ``/v1/ingest/{feed}``."""
+    check_feed_token(settings, feed, authorization)
+    raw = await read_limited(request, settings.max_batch_bytes)
+    try:
+        accepted = await run_in_threadpool(
+            accept_batch, store, enqueue_batch, feed=feed, raw=raw,
+            content_type=content_type, format_hint=x_wire_format,
+        )  # fmt: skip
+    except IngestError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    return _answer(request, accepted)
