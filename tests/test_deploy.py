@@ -15,7 +15,11 @@ from workers.settings import Settings
 
 def _check_command(command: list[str]) -> None:
     program = command[0]
-    assert program in {"uvicorn", "celery"}, command
+    assert program in {"uvicorn", "celery", "python"}, command
+    if program == "python":
+        module = command[command.index("-m") + 1]
+        assert importlib.util.find_spec(f"{module}.__main__") is not None, module
+        return
     if program == "uvicorn":
         module, _, attr = command[1].partition(":")
         assert callable(getattr(importlib.import_module(module), attr))
@@ -25,16 +29,20 @@ def _check_command(command: list[str]) -> None:
         importlib.util.find_spec(app_module)  # importing it needs REDIS_URL; finding does not
         assert importlib.util.find_spec(app_module) is not None
         if "worker" in command:
-            assert command[command.index("-Q") + 1] == Settings().pipeline_queue
+            settings = Settings()
+            assert command[command.index("-Q") + 1] in {
+                settings.pipeline_queue,
+                settings.bulk_queue,
+            }
 
 
 def test_compose_file() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"redis", "api", "worker"} <= set(services)
+    assert {"redis", "api", "worker", "bulk-worker", "pollers", "webhooks"} <= set(services)
     redis_cmd = services["redis"]["command"]
     assert "noeviction" in redis_cmd and "--appendonly" in redis_cmd
-    for name in ("api", "worker"):
+    for name in ("api", "worker", "bulk-worker", "pollers", "webhooks"):
         service = services[name]
         assert service["image"] == "wiredesk:latest"
         assert service["environment"]["REDIS_URL"].startswith("redis://redis:")
@@ -44,14 +52,14 @@ def test_compose_file() -> None:
 def test_kubernetes_manifests() -> None:
     docs = list(yaml.safe_load_all((ROOT / "deploy/k8s/wiredesk.yaml").read_text()))
     deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
-    assert {"wiredesk-api", "wiredesk-worker"} <= set(deployments)
+    assert {"wiredesk-api", "wiredesk-worker", "wiredesk-bulk-worker"} <= set(deployments)
     for deployment in deployments.values():
         [container] = deployment["spec"]["template"]["spec"]["containers"]
         assert container["image"] == "wiredesk:latest"
         _check_command(container["command"])
     api = deployments["wiredesk-api"]["spec"]["template"]["spec"]["containers"][0]
     assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
-    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz?workers=false"
 
 
 def test_dockerfile_runs_as_non_root() -> None:
