@@ -26,16 +26,15 @@ def find_keywords(story: Story, segs: list[Segment], taken: set[str]) -> list[Ta
     common = common_words()
     raw: Counter[str] = Counter()
     for seg in segs:
-        words = Counter(seg.words)
+        raw.update(seg.words)  # an iterable is counted in C; a Counter argument is not
         if seg.field == "headline":
-            words = words + words
-        raw.update(words)
-    counts: Counter[str] = Counter()
+            raw.update(seg.words)
+    counts: dict[str, int] = {}
     for word, count in raw.items():
         if word[-2:] in ("’s", "'s"):
             word = word[:-2]
         if len(word) >= 4 and word not in taken:
-            counts[word] += count
+            counts[word] = counts.get(word, 0) + count
     scored = []
     for word, count in counts.items():
         weight = _BAND_WEIGHT.get(common.get(word, 0), 1.0)
@@ -53,7 +52,7 @@ def find_keywords(story: Story, segs: list[Segment], taken: set[str]) -> list[Ta
     for score, word in top:
         mentions = []
         for seg in segs:
-            start = seg.text.lower().find(word)
+            start = seg.lower.find(word)
             if start >= 0:
                 end = start + len(word)
                 mentions = [Mention(field=seg.field, paragraph=seg.paragraph, start=start, end=end)]

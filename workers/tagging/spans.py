@@ -91,12 +91,15 @@ class Segment:
     paragraph: int | None
     text: str
     all_caps: bool
+    lower: str = ""  # text.lower(), folded once for the word lists and keyword mentions
     words: list[str] = field(default_factory=list)  # lower-cased words, for cues and keywords
     runs: list[Run] = field(default_factory=list)
 
 
 def _is_all_caps(text: str) -> bool:
     sample = text[:200]
+    if _MANY_LOWERS.match(sample):
+        return False  # ordinary copy, settled within its first words without counting
     lower = len(_LOWERS.findall(sample))
     if lower > 12:
         return False
@@ -105,22 +108,35 @@ def _is_all_caps(text: str) -> bool:
 
 _UPPERS = re.compile(r"[^\W\d_a-zà-ÿ]")
 _LOWERS = re.compile(r"[a-zß-ÿ]")
+# Thirteen lower-case letters anywhere in the sample: the same test as counting more than 12.
+_MANY_LOWERS = re.compile(r"(?:[^a-zß-ÿ]*[a-zß-ÿ]){13}")
 
 
 def _token(text: str, raw: str, start: int, sentence_start: bool) -> Token:
+    parts = _TOKEN_PARTS.get(raw)
+    if parts is None:
+        parts = _token_parts(raw)
+    name, key, lower, cap, possessive = parts
+    return Token(name, start, start + len(name), key, lower, cap, possessive, sentence_start)
+
+
+# Names recur across stories ('Syria', 'Islamic'), so what a raw word folds to is kept per
+# process; the cap keeps a data dump from growing it without bound.
+_TOKEN_PARTS: dict[str, tuple[str, str, str, bool, bool]] = {}
+_TOKEN_PARTS_MAX = 200_000
+
+
+def _token_parts(raw: str) -> tuple[str, str, str, bool, bool]:
+    """Text, key, lower-case form, capitalised and possessive flags of one raw word."""
+    trimmed = raw
     if raw.endswith(".") and not _ABBREV.fullmatch(raw):
-        raw = raw.rstrip(".")
-    name = strip_possessive(raw)
-    return Token(
-        text=name,
-        start=start,
-        end=start + len(name),
-        key=fold(name),
-        lower=name.lower(),
-        cap=name[:1].isupper() or bool(_PARTICLE_PREFIX.match(name)),
-        possessive=len(name) != len(raw),
-        sentence_start=sentence_start,
-    )
+        trimmed = raw.rstrip(".")
+    name = strip_possessive(trimmed)
+    cap = name[:1].isupper() or bool(_PARTICLE_PREFIX.match(name))
+    parts = (name, fold(name), name.lower(), cap, len(name) != len(trimmed))
+    if len(_TOKEN_PARTS) < _TOKEN_PARTS_MAX:
+        _TOKEN_PARTS[raw] = parts
+    return parts
 
 
 _ABBREV = re.compile(r"(?:[A-Za-z]\.)+")
@@ -139,6 +155,7 @@ def _runs(segment: Segment) -> list[Run]:
     runs: list[Run] = []
     current: list[Token] = []
     prev_end = -1
+    gap_match = _GAP.fullmatch
     for m in _CAP_WORD.finditer(text):
         start = m.start()
         raw = m.group()
@@ -147,30 +164,29 @@ def _runs(segment: Segment) -> list[Run]:
             if particle and (particle.start() == 0 or not text[particle.start() - 1].isalnum()):
                 start = particle.start()
                 raw = text[start : m.end()]
-        gap = text[prev_end:start] if current else ""
-        sentence_end = (
-            bool(current) and text[prev_end - 1] == "." and not _abbreviation(current[-1])
-        )
-        if current and (sentence_end or current[-1].possessive or not _GAP.fullmatch(gap)):
-            runs.append(Run(segment, current))
-            current = []
-        elif current and not gap.isspace():
-            for c in _GAP_WORD.finditer(gap):
-                word = c.group()
-                current.append(
-                    Token(
-                        word,
-                        prev_end + c.start(),
-                        prev_end + c.end(),
-                        word,
-                        word,
-                        False,
-                        False,
-                        False,
-                    )
-                )
-        tok = _token(text, raw, start, not current and _at_sentence_start(text, start))
-        current.append(tok)
+        if not current:
+            sentence_start = _at_sentence_start(text, start)
+        else:
+            gap = text[prev_end:start]
+            last = current[-1]
+            if (
+                last.possessive
+                or (gap != " " and not gap_match(gap))
+                or (text[prev_end - 1] == "." and not _abbreviation(last))
+            ):
+                runs.append(Run(segment, current))
+                current = []
+                sentence_start = _at_sentence_start(text, start)
+            else:
+                sentence_start = False
+                if not gap.isspace():
+                    for c in _GAP_WORD.finditer(gap):
+                        word = c.group()
+                        at = prev_end + c.start()
+                        current.append(
+                            Token(word, at, at + len(word), word, word, False, False, False)
+                        )
+        current.append(_token(text, raw, start, sentence_start))
         prev_end = start + len(raw)
     if current:
         runs.append(Run(segment, current))
@@ -251,7 +267,8 @@ def segments(story: Story) -> list[Segment]:
     out = []
     for field_name, paragraph, text in parts:
         seg = Segment(field_name, paragraph, text, _is_all_caps(text))
-        seg.words = _WORDS.findall(text.lower())
+        seg.lower = text.lower()
+        seg.words = _WORDS.findall(seg.lower)
         seg.runs = _caps_runs(seg) if seg.all_caps else _runs(seg)
         out.append(seg)
     return out
