@@ -96,11 +96,16 @@ class Place:
     geonames: str | None = None
     population: int = 0
 
-    @property
-    def prior(self) -> float:
-        """How likely the name means this place before any context: bigger places win."""
-        bonus = {"country": 4.0, "capital": 1.5, "region": 0.5, "river": 0.5}.get(self.kind, 0.0)
-        return math.log10(self.population + 10) + bonus
+    # How likely the name means this place before any context: bigger places win. Worked out
+    # once here, since every mention of every candidate asks for it.
+    prior: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        bonus = _KIND_BONUS.get(self.kind, 0.0)
+        object.__setattr__(self, "prior", math.log10(self.population + 10) + bonus)
+
+
+_KIND_BONUS = {"country": 4.0, "capital": 1.5, "region": 0.5, "river": 0.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +121,23 @@ class Gazetteer:
     demonyms: dict[str, Place] = field(default_factory=dict)
     countries: dict[str, Place] = field(default_factory=dict)
     max_words: int = 1
-    starts: set[str] = field(default_factory=set)  # first words of every name, for a fast skip
+    # First word of every name -> most words of a name it starts, for a fast skip and a short
+    # longest-match loop.
+    starts: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, place: Place, *, alias: bool = False) -> None:
         key = fold(name)
         if not key or not _latin(key):
             return
-        self.starts.add(key.split(" ", 1)[0])
+        words = key.count(" ") + 1
+        first = key.split(" ", 1)[0]
+        self.starts[first] = max(self.starts.get(first, 1), words)
         entries = self.names.setdefault(key, [])
         if any(c.place == place for c in entries):
             return
         wordlike = place.kind == "city" and (key in _WORDLIKE_TOWNS or key in common_words())
         entries.append(Candidate(place, alias, wordlike))
-        self.max_words = max(self.max_words, key.count(" ") + 1)
+        self.max_words = max(self.max_words, words)
 
 
 def _latin(key: str) -> bool:

@@ -48,7 +48,7 @@ def _container(gaz: Gazetteer, text: str) -> Place | None:
 
 def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
     """Longest known place names in each run, skipping tokens other taggers have claimed."""
-    starts, demonyms = gaz.starts, gaz.demonyms
+    starts, demonyms, names = gaz.starts, gaz.demonyms, gaz.names
     for run in seg.runs:
         tokens = run.tokens
         i = 0
@@ -58,18 +58,16 @@ def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
                 i += 1
                 continue
             found = None
-            for n in range(min(gaz.max_words, len(tokens) - i), 0, -1):
+            for n in range(_free_words(tokens, i, starts.get(tok.key, 1)), 0, -1):
                 span = tokens[i : i + n]
-                if any(t.owner for t in span) or any(t.possessive for t in span[:-1]):
-                    continue
                 if not span[-1].cap:
                     continue
-                key = " ".join(t.key for t in span)
-                if key in gaz.names:
-                    found = (span, gaz.names[key], False)
+                key = " ".join([t.key for t in span])
+                if key in names:
+                    found = (span, names[key], False)
                     break
-                if n == 1 and key in gaz.demonyms:
-                    found = (span, [Candidate(gaz.demonyms[key], False, False)], True)
+                if n == 1 and key in demonyms:
+                    found = (span, [Candidate(demonyms[key], False, False)], True)
                     break
             if found is None:
                 i += 1
@@ -92,6 +90,18 @@ def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
                     mention.qualifier = _container(gaz, q.group(1))
             out.append(mention)
             i += len(span)
+
+
+def _free_words(tokens: list[Token], i: int, most: int) -> int:
+    """How many words from i a name may take: none claimed, a possessive only at its end."""
+    n = 0
+    for tok in tokens[i : i + most]:
+        if tok.owner:
+            break
+        n += 1
+        if tok.possessive:
+            break
+    return n
 
 
 def _inside_name(tokens: list[Token], start: int, end: int) -> bool:
@@ -131,10 +141,9 @@ def _choose(
     countries: set[str],
     regions: set[str],
     dateline_place: Place | None,
-    dateline_key: str | None,
+    named_as_dateline: bool,
 ) -> Place | None:
     best: tuple[float, Place] | None = None
-    key = fold(" ".join(t.text for t in mention.tokens)) if mention.tokens else None
     for cand in mention.candidates:
         place = cand.place
         qualified = mention.qualifier is not None and (
@@ -158,7 +167,7 @@ def _choose(
             score += 2.0
         if mention.qualifier is not None and mention.qualifier.country == place.country:
             score += 10.0
-        if dateline_place is not None and key == dateline_key and place == dateline_place:
+        if named_as_dateline and place == dateline_place:
             score += 10.0
         if place.kind == "city" and place.country == "US" and regions:
             score += 0.5
@@ -191,7 +200,7 @@ def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
         if dateline.qualifier is not None:
             countries.add(dateline.qualifier.country)
             regions.add(dateline.qualifier.name)
-        dateline_place = _choose(dateline, countries, regions, None, None)
+        dateline_place = _choose(dateline, countries, regions, None, False)
         dateline_key = fold(story.dateline.place) if story.dateline else None
         if dateline_place is not None:
             countries.add(dateline_place.country)
@@ -209,8 +218,23 @@ def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
                 end=start + len(dateline.qualifier.name),
             )
             found.setdefault(dateline.qualifier, []).append((region, False))
+    # Repeats of a name in the same context choose the same place: choose once per story. The
+    # candidate lists and qualifiers are the gazetteer's own objects, alive for the whole loop,
+    # so their ids are safe keys.
+    chosen: dict[tuple[int, int, bool, bool], Place | None] = {}
     for m in mentions:
-        place = _choose(m, countries, regions, dateline_place, dateline_key)
+        named_as_dateline = (
+            dateline_place is not None
+            and bool(m.tokens)
+            and fold(" ".join([t.text for t in m.tokens])) == dateline_key
+        )
+        context = (id(m.candidates), id(m.qualifier), m.inside_name, named_as_dateline)
+        if context in chosen:
+            place = chosen[context]
+        else:
+            place = chosen[context] = _choose(
+                m, countries, regions, dateline_place, named_as_dateline
+            )
         if place is None:
             continue
         # A lone everyday word at a sentence start ('Nice to see') is not a place.
