@@ -21,8 +21,8 @@ from services.consumer.command import cmd_consume
 __all__ = ["main"]
 
 
-def _client(args: argparse.Namespace) -> httpx.Client:
-    return httpx.Client(base_url=args.api, timeout=30)
+def _client(args: argparse.Namespace, headers: dict[str, str] | None = None) -> httpx.Client:
+    return httpx.Client(base_url=args.api, timeout=30, headers=headers)
 
 
 def _show(data: object) -> None:
@@ -62,8 +62,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _editor_headers(args: argparse.Namespace) -> dict[str, str]:
+    """An editor's Authorization header: --token, $WIREDESK_EDITOR_TOKEN, or the dev token."""
+    token = getattr(args, "token", None) or os.environ.get("WIREDESK_EDITOR_TOKEN")
+    if not token:
+        from workers.settings import get_settings
+
+        tokens = get_settings().editor_tokens
+        token = tokens[0] if tokens else ""
+    return {"Authorization": f"Bearer {token}"}
+
+
 def cmd_stories(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with _client(args, _editor_headers(args)) as client:
         if args.story_id:
             response = client.get(f"/v1/stories/{args.story_id}")
         else:
@@ -83,14 +94,14 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with _client(args, _editor_headers(args)) as client:
         response = client.get(f"/v1/receipts/{args.receipt_id}")
     _show(response.json())
     return 0 if response.status_code == 200 else 1
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with _client(args, _editor_headers(args)) as client:
         response = client.get("/v1/quarantine", params={"limit": args.limit})
     entries = response.json()["entries"]
     if args.json:
@@ -193,13 +204,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("story_id", nargs="?")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--token",
+        help="an editor token (default: $WIREDESK_EDITOR_TOKEN, else the development token)",
+    )
 
     p = sub.add_parser("receipt", help="what became of an item")
     p.add_argument("receipt_id")
+    p.add_argument(
+        "--token",
+        help="an editor token (default: $WIREDESK_EDITOR_TOKEN, else the development token)",
+    )
 
     p = sub.add_parser("quarantine", help="items the pipeline could not handle, with reasons")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--token",
+        help="an editor token (default: $WIREDESK_EDITOR_TOKEN, else the development token)",
+    )
 
     p = sub.add_parser("ops", help="queues, stages, feeds, consumer groups, workers; replay")
     p.add_argument("--token", help="an ops token (default: $WIREDESK_OPS_TOKEN)")

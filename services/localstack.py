@@ -18,14 +18,19 @@ import redis
 
 from services.processes import ManagedProcess, free_port, start_api, start_worker, wait_for_http
 from workers.keys import Keys
-from workers.settings import DEV_FEED_TOKENS
+from workers.settings import DEV_EDITOR_TOKEN, DEV_FEED_TOKENS
 
-__all__ = ["LocalStack", "feed_auth"]
+__all__ = ["LocalStack", "editor_auth", "feed_auth"]
 
 
 def feed_auth(feed: str) -> dict[str, str]:
     """The Authorization header of a development feed."""
     return {"Authorization": f"Bearer {DEV_FEED_TOKENS[feed]}"}
+
+
+def editor_auth() -> dict[str, str]:
+    """The Authorization header of the development editor token."""
+    return {"Authorization": f"Bearer {DEV_EDITOR_TOKEN}"}
 
 
 @dataclass
@@ -50,7 +55,8 @@ class LocalStack:
             "WIREDESK_RETRY_BACKOFF_SECONDS": "0.2",
             **self.env_overrides,
         }
-        self.http = httpx.Client(timeout=30)
+        # Reads go as an editor; ``ingest`` and tests that check other tokens pass their own.
+        self.http = httpx.Client(timeout=30, headers=editor_auth())
         self.workers: list[ManagedProcess] = []
 
     @property

@@ -66,7 +66,9 @@ def wait_for_receipts(
     settled = {"published", "duplicate", "quarantined"}
     states: dict[str, str] = {}
     deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=api_url, timeout=10) as client:
+    editors = get_settings().editor_tokens
+    headers = {"Authorization": f"Bearer {editors[0]}"} if editors else {}
+    with httpx.Client(base_url=api_url, timeout=10, headers=headers) as client:
         while time.monotonic() < deadline:
             for rid in receipt_ids:
                 if states.get(rid) not in settled:
@@ -172,7 +174,11 @@ def main() -> int:
         _say("  " + ", ".join(f"{n} {s}" for s, n in counts.items()))
         _say()
         _say(f"API:         {api_url}   (OpenAPI docs at {api_url}/docs)")
-        _say(f"stories:     curl -s '{api_url}/v1/stories?limit=5'")
+        editor = settings.editor_tokens[0] if settings.editor_tokens else "EDITOR_TOKEN"
+        _say(
+            f"stories:     curl -s -H 'Authorization: Bearer {editor}' "
+            f"'{api_url}/v1/stories?limit=5'"
+        )
         _say(f"stream:      {Keys(settings.key_prefix).stories_stream}  (XREAD on {redis_url})")
         _say(f"logs:        {logs}/api.log, {logs}/worker.log, {logs}/worker-bulk.log")
         _say("Ctrl-C stops everything.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.localstack import LocalStack, feed_auth
+from services.localstack import LocalStack, editor_auth, feed_auth
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -13,4 +13,4 @@ SEEDS = ROOT / "seeds"
 Stack = LocalStack
 auth = feed_auth
 
-__all__ = ["ROOT", "SEEDS", "Stack", "auth"]
+__all__ = ["ROOT", "SEEDS", "Stack", "auth", "editor_auth"]

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.webhooks import WebhookSubscriber
 
-__all__ = ["DEV_FEED_TOKENS", "DEV_OPS_TOKEN", "Settings", "get_settings"]
+__all__ = ["DEV_EDITOR_TOKEN", "DEV_FEED_TOKENS", "DEV_OPS_TOKEN", "Settings", "get_settings"]
 
 # Development feeds and tokens, so `make run` works out of the box. Refused in production.
 DEV_FEED_TOKENS: dict[str, str] = {
@@ -23,6 +23,7 @@ DEV_FEED_TOKENS: dict[str, str] = {
 }
 
 DEV_OPS_TOKEN = "dev-ops-token"
+DEV_EDITOR_TOKEN = "dev-editor-token"
 
 
 class Settings(BaseSettings):
@@ -110,6 +111,14 @@ class Settings(BaseSettings):
     feed_idle_seconds: dict[str, float] = Field(default_factory=dict)
     feed_idle_default_seconds: float = Field(default=3600.0, gt=0)
 
+    # Editors (/v1/stories, /v1/quarantine, `wiredesk stories`): bearer tokens of their own, so
+    # a feed's token cannot read the desk's copy and an editor's cannot push copy in.
+    editor_tokens: list[str] = Field(default_factory=lambda: [DEV_EDITOR_TOKEN])
+    # Story queries: the longest keyword search, and how many of the newest matches the facet
+    # counts look at.
+    search_max_chars: int = Field(default=200, ge=1)
+    facet_window: int = Field(default=2000, ge=1, le=50_000)
+
     # Logs: JSON lines unless a person is watching a terminal.
     log_json: bool | None = None
     log_level: str = "INFO"
@@ -136,6 +145,10 @@ class Settings(BaseSettings):
                 raise ValueError("production feed tokens must be set and at least 16 characters")
             if DEV_OPS_TOKEN in self.ops_tokens or any(len(t) < 16 for t in self.ops_tokens):
                 raise ValueError("production ops tokens must be set and at least 16 characters")
+            if DEV_EDITOR_TOKEN in self.editor_tokens or any(
+                len(t) < 16 for t in self.editor_tokens
+            ):
+                raise ValueError("production editor tokens must be set and at least 16 characters")
         return self
 
     @property

@@ -1,4 +1,5 @@
-"""``GET /v1/quarantine``: what the pipeline could not handle, newest first, with reasons."""
+"""``GET /v1/quarantine``: what the pipeline could not handle, newest first, with reasons.
+Editors and operations read it (an editor or ops token); feeds do not."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from schemas import QuarantineEntry
-from services.api.deps import StoreDep
+from services.api.deps import EditorOrOpsAuth, StoreDep
 
 router = APIRouter(tags=["operations"])
 
@@ -16,7 +17,7 @@ class QuarantinePage(BaseModel):
     entries: list[QuarantineEntry]
 
 
-@router.get("/v1/quarantine", response_model=QuarantinePage)
+@router.get("/v1/quarantine", response_model=QuarantinePage, dependencies=[EditorOrOpsAuth])
 async def list_quarantine(
     store: StoreDep, limit: int = Query(default=50, ge=1, le=500)
 ) -> QuarantinePage:

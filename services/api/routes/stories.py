@@ -7,9 +7,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from schemas import TaggedStory
-from services.api.deps import StoreDep
+from services.api.deps import EditorAuth, StoreDep
 
-router = APIRouter(tags=["stories"])
+router = APIRouter(tags=["stories"], dependencies=[EditorAuth])
 
 
 class StoryPage(BaseModel):
