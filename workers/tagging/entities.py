@@ -21,7 +21,7 @@ from workers.tagging.lexicon import Known, load_lexicon
 from workers.tagging.ner import load_model
 from workers.tagging.relevance import relevance
 from workers.tagging.resources import common_words
-from workers.tagging.spans import Run, Segment, Token
+from workers.tagging.spans import Run, Segment, Token, free_words
 
 __all__ = ["find_entities"]
 
@@ -318,14 +318,12 @@ def _name_after_title(tokens: list[Token], start: int) -> list[Token]:
     return out
 
 
-def _longest_known(tokens: list[Token], i: int, names: dict[str, Known], max_words: int):
-    for n in range(min(max_words, len(tokens) - i), 0, -1):
+def _longest_known(tokens: list[Token], i: int, names: dict[str, Known], most: int):
+    for n in range(free_words(tokens, i, most), 0, -1):
         span = tokens[i : i + n]
-        if not span[-1].cap or any(t.owner for t in span):
+        if not span[-1].cap:
             continue
-        if any(t.possessive for t in span[:-1]):
-            continue
-        known = names.get(" ".join(t.key for t in span))
+        known = names.get(" ".join([t.key for t in span]))
         if known is not None:
             return span, known
     return None
@@ -343,8 +341,9 @@ def _scan_run(run: Run, found: _Found, rules: bool) -> None:
     lex = load_lexicon()
     tokens = run.tokens
     seg = run.segment
+    count = len(tokens)
     i = 0
-    while i < len(tokens):
+    while i < count:
         tok = tokens[i]
         if tok.owner or not tok.cap:
             i += 1
@@ -352,7 +351,10 @@ def _scan_run(run: Run, found: _Found, rules: bool) -> None:
         title = 0
         if not seg.all_caps and (
             tok.key in _TITLE_STARTS
-            or any(t.key in _TITLE_HEADS for t in tokens[i + 1 : i + _TITLE_WORDS])
+            # A head within the title's reach (_TITLE_WORDS): 'Energy Minister', 'Lamar County
+            # Sheriff'; spelt out since it runs for every capitalised word.
+            or (i + 1 < count and tokens[i + 1].key in _TITLE_HEADS)
+            or (i + 2 < count and tokens[i + 2].key in _TITLE_HEADS)
         ):
             title = _title_length(tokens, i)
         if title:
@@ -361,7 +363,8 @@ def _scan_run(run: Run, found: _Found, rules: bool) -> None:
                 _add_titled(name, seg, found)
                 i += title + len(name)
                 continue
-        hit = _longest_known(tokens, i, lex.names, lex.max_words) if tok.key in lex.starts else None
+        most = lex.starts.get(tok.key)
+        hit = _longest_known(tokens, i, lex.names, most) if most else None
         if hit is not None:
             span, known = hit
             acronym = _acronym_after(seg, span)
@@ -390,6 +393,8 @@ def _add_titled(name: list[Token], seg: Segment, found: _Found) -> None:
 
 def _unknown_spans(run: Run, found: _Found) -> None:
     """Capitalised spans no list knows: organisation, person or nothing."""
+    if len(run.tokens) < 2:
+        return  # a lone word is neither: both rules need two capitalised words
     common = common_words()
     spans: list[list[Token]] = []
     current: list[Token] = []
@@ -416,9 +421,9 @@ def _unknown_spans(run: Run, found: _Found) -> None:
             span = span[1:]
         while span and not span[-1].cap:
             span = span[:-1]
-        if not span:
-            continue
-        key = " ".join(t.key for t in span)
+        if len(span) < 2:
+            continue  # trimmed to capitalised ends, so two tokens are two capitalised words
+        key = " ".join([t.key for t in span])
         words = [t.key for t in span if t.cap]
         acronym = _acronym_after(seg, span)
         if len(words) >= 2 and (

@@ -47,14 +47,17 @@ class NameLexicon:
     names: dict[str, Known] = field(default_factory=dict)
     first_names: frozenset[str] = frozenset()
     max_words: int = 1
-    starts: set[str] = field(default_factory=set)  # first words of every name
+    # First word of every name -> most words of a name it starts, to bound the longest match.
+    starts: dict[str, int] = field(default_factory=dict)
 
     def add(self, alias: str, known: Known) -> None:
         key = fold(alias)
         if key and key not in self.names:
-            self.starts.add(key.split(" ", 1)[0])
+            words = key.count(" ") + 1
+            first = key.split(" ", 1)[0]
+            self.starts[first] = max(self.starts.get(first, 1), words)
             self.names[key] = known
-            self.max_words = max(self.max_words, key.count(" ") + 1)
+            self.max_words = max(self.max_words, words)
 
 
 @cache

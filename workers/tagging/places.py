@@ -15,7 +15,7 @@ from schemas import Mention, Story, Tag, TagType
 from workers.tagging.folding import fold
 from workers.tagging.gazetteer import SMALL_TOWN, Candidate, Gazetteer, Place, load_gazetteer
 from workers.tagging.relevance import relevance
-from workers.tagging.spans import Segment, Token
+from workers.tagging.spans import Segment, Token, free_words
 
 __all__ = ["find_places"]
 
@@ -58,7 +58,7 @@ def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
                 i += 1
                 continue
             found = None
-            for n in range(_free_words(tokens, i, starts.get(tok.key, 1)), 0, -1):
+            for n in range(free_words(tokens, i, starts.get(tok.key, 1)), 0, -1):
                 span = tokens[i : i + n]
                 if not span[-1].cap:
                     continue
@@ -90,18 +90,6 @@ def _scan(gaz: Gazetteer, seg: Segment, out: list[_Mention]) -> None:
                     mention.qualifier = _container(gaz, q.group(1))
             out.append(mention)
             i += len(span)
-
-
-def _free_words(tokens: list[Token], i: int, most: int) -> int:
-    """How many words from i a name may take: none claimed, a possessive only at its end."""
-    n = 0
-    for tok in tokens[i : i + most]:
-        if tok.owner:
-            break
-        n += 1
-        if tok.possessive:
-            break
-    return n
 
 
 def _inside_name(tokens: list[Token], start: int, end: int) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from schemas import Story
 from workers.tagging.folding import fold, strip_possessive
 
-__all__ = ["MAX_CHARS", "Run", "Segment", "Token", "segments"]
+__all__ = ["MAX_CHARS", "Run", "Segment", "Token", "free_words", "segments"]
 
 # Text examined per story: past this the copy is a data dump, not a story, and the tags of its
 # first 200,000 characters are the tags of the item.
@@ -272,6 +272,19 @@ def segments(story: Story) -> list[Segment]:
         seg.runs = _caps_runs(seg) if seg.all_caps else _runs(seg)
         out.append(seg)
     return out
+
+
+def free_words(tokens: list[Token], i: int, most: int) -> int:
+    """How many words from i (at most ``most``) a name may take: none claimed by another name,
+    a possessive only as its last word. Bounds the longest-match loops of the name lists."""
+    n = 0
+    for tok in tokens[i : i + most]:
+        if tok.owner:
+            break
+        n += 1
+        if tok.possessive:
+            break
+    return n
 
 
 def key_of(tokens: list[Token]) -> str:
