@@ -98,14 +98,20 @@ def _word_hits(word: str, cues: Cues) -> list[tuple[str, float]] | None:
     return hits
 
 
+_UNSEEN: list[tuple[str, float]] = []  # sentinel: a word the memo has not met
+
+
 def _score_text(segs: list[Segment], cues: Cues) -> dict[str, float]:
     scores: dict[str, float] = defaultdict(float)
-    exact, pairs = cues.exact, cues.pair_starts
+    exact, pairs, memo = cues.exact, cues.pair_starts, cues.memo
     for seg in segs:
         factor = 2.0 if seg.field == "headline" else 1.5 if seg.paragraph == 0 else 1.0
         previous = ""
         for word in seg.words:
-            hits = _word_hits(word, cues)
+            # The memo inline: this loop runs for every word of the story.
+            hits = memo.get(word, _UNSEEN)
+            if hits is _UNSEEN:
+                hits = _word_hits(word, cues)
             if previous in pairs:
                 pair = exact.get(f"{previous} {word}")
                 if pair:
