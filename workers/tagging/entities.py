@@ -18,6 +18,7 @@ from schemas import Mention, Story, Tag, TagType
 from workers.tagging.folding import fold
 from workers.tagging.gazetteer import load_gazetteer
 from workers.tagging.lexicon import Known, load_lexicon
+from workers.tagging.models import make_mention, make_tag
 from workers.tagging.ner import load_model
 from workers.tagging.relevance import relevance
 from workers.tagging.resources import common_words
@@ -247,7 +248,7 @@ class _Found:
 
 
 def _mention(seg: Segment, start: int, end: int) -> Mention:
-    return Mention(field=seg.field, paragraph=seg.paragraph, start=start, end=end)
+    return make_mention(seg.field, seg.paragraph, start, end)
 
 
 # Words that end a job title however it starts: 'Lamar County Sheriff', 'Energy Minister'.
@@ -494,10 +495,9 @@ def _agency(story: Story, found: _Found) -> None:
     key = ("organisation", name)
     entity = found.entities.get(key) or found.entities.setdefault(key, _Entity(name, key[0]))
     if start >= 0:
-        mention = Mention(
-            field="dateline", paragraph=None, start=start, end=start + len(dateline.agency)
+        entity.mentions.insert(
+            0, make_mention("dateline", None, start, start + len(dateline.agency))
         )
-        entity.mentions.insert(0, mention)
 
 
 def find_entities(story: Story, segs: list[Segment]) -> list[Tag]:
@@ -517,7 +517,7 @@ def find_entities(story: Story, segs: list[Segment]) -> list[Tag]:
             continue
         entity.mentions.sort(key=_order)
         tags.append(
-            Tag(
+            make_tag(
                 type=TagType.person if entity.type == "person" else TagType.organisation,
                 name=entity.name,
                 relevance=round(relevance(entity.mentions, story), 3),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from schemas import Mention, Story, Tag, TagType
+from schemas import Story, Tag, TagType
+from workers.tagging.models import make_mention, make_tag
 from workers.tagging.resources import common_words
 from workers.tagging.spans import Segment
 
@@ -55,10 +56,10 @@ def find_keywords(story: Story, segs: list[Segment], taken: set[str]) -> list[Ta
             start = seg.lower.find(word)
             if start >= 0:
                 end = start + len(word)
-                mentions = [Mention(field=seg.field, paragraph=seg.paragraph, start=start, end=end)]
+                mentions = [make_mention(seg.field, seg.paragraph, start, end)]
                 break
         tags.append(
-            Tag(
+            make_tag(
                 type=TagType.keyword,
                 name=word,
                 relevance=round(0.3 + 0.6 * score / best, 3),

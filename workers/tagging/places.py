@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from schemas import Mention, Story, Tag, TagType
 from workers.tagging.folding import fold
 from workers.tagging.gazetteer import SMALL_TOWN, Candidate, Gazetteer, Place, load_gazetteer
+from workers.tagging.models import make_mention, make_tag
 from workers.tagging.relevance import relevance
 from workers.tagging.spans import Segment, Token, free_words
 
@@ -199,12 +200,7 @@ def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
             # 'PARIS, Texas', 'NAIROBI, Kenya': the state or country is named there too.
             text = story.dateline.text
             start = max(0, text.find(dateline.qualifier.name))
-            region = Mention(
-                field="dateline",
-                paragraph=None,
-                start=start,
-                end=start + len(dateline.qualifier.name),
-            )
+            region = make_mention("dateline", None, start, start + len(dateline.qualifier.name))
             found.setdefault(dateline.qualifier, []).append((region, False))
     # Repeats of a name in the same context choose the same place: choose once per story. The
     # candidate lists and qualifiers are the gazetteer's own objects, alive for the whole loop,
@@ -242,7 +238,7 @@ def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
         if only_demonym:
             score *= 0.5
         tags.append(
-            Tag(
+            make_tag(
                 type=TagType.place,
                 name=place.name,
                 scheme="iso3166",
@@ -260,4 +256,4 @@ _SENTENCE_WORDS = frozenset(["nice", "split", "reading", "bath", "hope", "deal",
 
 
 def _as_mention(m: _Mention) -> Mention:
-    return Mention(field=m.field, paragraph=m.paragraph, start=m.start, end=m.end)
+    return make_mention(m.field, m.paragraph, m.start, m.end)

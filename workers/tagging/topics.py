@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from schemas import Story, Tag, TagType
+from workers.tagging.models import make_tag
 from workers.tagging.resources import common_words, tsv_rows
 from workers.tagging.spans import Segment
 from workers.tagging.taxonomy import Taxonomy, load_taxonomy
@@ -168,7 +169,7 @@ def find_topics(story: Story, segs: list[Segment]) -> list[Tag]:
         if topic.level == 2 and not topic.retired and rel >= 0.4 and topic.parent in chosen:
             chosen[code] = max(chosen.get(code, 0.0), rel)
     tags = [
-        Tag(
+        make_tag(
             type=TagType.topic,
             name=tax.topics[code].label,
             scheme="medtop",
