@@ -156,6 +156,7 @@ def _runs(segment: Segment) -> list[Run]:
     current: list[Token] = []
     prev_end = -1
     gap_match = _GAP.fullmatch
+    parts_of = _TOKEN_PARTS.get
     for m in _CAP_WORD.finditer(text):
         start = m.start()
         raw = m.group()
@@ -186,7 +187,11 @@ def _runs(segment: Segment) -> list[Run]:
                         current.append(
                             Token(word, at, at + len(word), word, word, False, False, False)
                         )
-        current.append(_token(text, raw, start, sentence_start))
+        # _token inlined: this line runs for every capitalised word of the story.
+        name, key, lower, cap, possessive = parts_of(raw) or _token_parts(raw)
+        current.append(
+            Token(name, start, start + len(name), key, lower, cap, possessive, sentence_start)
+        )
         prev_end = start + len(raw)
     if current:
         runs.append(Run(segment, current))
