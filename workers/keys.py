@@ -76,6 +76,29 @@ class Keys:
     def stories_by_time(self) -> str:
         return f"{self.prefix}:idx:time"
 
+    def index(self, term: str) -> str:
+        """Sorted set of the shown stories carrying one term (``place:beirut``, ``kw:vote``,
+        ``status:killed``; see ``workers.indexing``), scored by received_at like the time index.
+        """
+        return f"{self.prefix}:idx:{term}"
+
+    def index_of(self, story_id: str) -> str:
+        """Set: the index keys a story is in now, so its next version or kill can leave them."""
+        return f"{self.prefix}:story:{story_id}:idx"
+
+    def facets_of(self, story_id: str) -> str:
+        """A story's facet lines (``facet<TAB>value<TAB>label``), counted by the query script."""
+        return f"{self.prefix}:story:{story_id}:fx"
+
+    @property
+    def embargoes(self) -> str:
+        """Sorted set of shown stories under embargo, scored by release time (+inf: none)."""
+        return f"{self.prefix}:idx:embargo"
+
+    def query_scratch(self, token: str) -> str:
+        """Short-lived union of an OR filter's indexes, made and dropped inside one query."""
+        return f"{self.prefix}:tmp:q:{token}"
+
     # Feed pollers.
     def poll_state(self, feed: str) -> str:
         """Hash: a pulled feed's ETag, Last-Modified and last document digest, so a restarted

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # counts look at.
     search_max_chars: int = Field(default=200, ge=1)
     facet_window: int = Field(default=2000, ge=1, le=50_000)
+    # The live feed (SSE) sends a comment this often when no story matches, so proxies keep
+    # the connection and a client that went away is noticed.
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
 
     # Logs: JSON lines unless a person is watching a terminal.
     log_json: bool | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,10 +32,11 @@ from schemas import (
 )
 from workers.dedupe import Signature
 from workers.errors import StoreUnavailableError
+from workers.indexing import STATUSES, StoryFilter, facet_lines, status_of, story_terms
 from workers.keys import Keys
 from workers.settings import Settings
 
-__all__ = ["Cursor", "DedupeFinding", "Store", "connect"]
+__all__ = ["Cursor", "DedupeFinding", "FacetCounts", "Store", "StoryPage", "connect"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -97,6 +99,27 @@ def _as_shown(data: bytes | None, killed: bytes | None) -> TaggedStory | None:
     return story
 
 
+@dataclass(frozen=True)
+class StoryPage:
+    """One page of a query. ``complete`` is False when the walk stopped at its scan budget
+    before filling the page; ``next_cursor`` then continues from where it stopped."""
+
+    stories: list[TaggedStory]
+    next_cursor: str | None
+    complete: bool
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """Counts of facet values over the newest ``counted`` matches of a filter (at most
+    ``window``); ``all_counted`` says whether that was every match."""
+
+    counted: int
+    window: int
+    all_counted: bool
+    counts: dict[str, list[tuple[str, str, int]]]
+
+
 class Cursor:
     """An opaque paging cursor: the score and id of the last story on the page before."""
 
@@ -124,6 +147,7 @@ class Store:
         self._publish = self._script("publish.lua")
         self._begin_stage = self._script("begin_stage.lua")
         self._dedupe = self._script("dedupe.lua")
+        self._query = self._script("query.lua")
 
     def _script(self, name: str):
         source = resources.files("workers").joinpath("lua", name).read_text()
@@ -317,15 +341,8 @@ class Store:
 
     # ---- publish ------------------------------------------------------------------------
 
-    @_translate_errors
-    def publish(self, story: TaggedStory, event: StoryEvent) -> tuple[bool, str]:
-        """Store, index and announce a story once. Returns (newly published, stream event id).
-
-        What is stored follows the verdict: a new story or a newer version becomes what
-        editors see (every version stays readable); an older late version joins the chain
-        only; a kill marks the story killed; a resend or near-duplicate joins its lead's
-        cluster and stays out of the latest list.
-        """
+    def _publish_call(self, story: TaggedStory, event: StoryEvent) -> tuple[list, list]:
+        """The keys and arguments of ``publish.lua`` for one story."""
         verdict = story.verdict
         mode = _PUBLISH_MODE[verdict.verdict]
         if mode == "show" and not verdict.shown:
@@ -335,16 +352,28 @@ class Store:
         lead = (verdict.cluster or verdict.of_story or story.story_id) if duplicate_of else ""
         score = story.received_at.timestamp()
         floor = _now().timestamp() - self.settings.retention_seconds
+        k = self.keys
+        embargo = ""
+        if status_of(story) == "embargoed":
+            until = story.embargoed_until
+            embargo = repr(until.timestamp()) if until else "+inf"
         keys = [
-            self.keys.published_guard(story.receipt_id),
-            self.keys.story(story.story_id),
-            self.keys.stories_by_time,
-            self.keys.stories_stream,
-            self.keys.receipt(story.receipt_id),
-            self.keys.duplicates(lead or story.story_id),
-            self.keys.versions(story.story_id),
-            self.keys.version(story.receipt_id),
-            self.keys.killed(story.story_id),
+            k.published_guard(story.receipt_id),
+            k.story(story.story_id),
+            k.stories_by_time,
+            k.stories_stream,
+            k.receipt(story.receipt_id),
+            k.duplicates(lead or story.story_id),
+            k.versions(story.story_id),
+            k.version(story.receipt_id),
+            k.killed(story.story_id),
+            k.index_of(story.story_id),
+            k.facets_of(story.story_id),
+            k.embargoes,
+            k.index(f"status:{status_of(story)}"),
+            k.index("status:killed"),
+            *[k.index(f"status:{s}") for s in STATUSES],
+            *[k.index(term) for term in story_terms(story)],
         ]
         args = [
             self.settings.retention_seconds,
@@ -362,9 +391,35 @@ class Store:
             story.version,
             story.receipt_id,
             lead,
+            embargo,
+            facet_lines(story),
+            len(STATUSES),
         ]
+        return keys, args
+
+    @_translate_errors
+    def publish(self, story: TaggedStory, event: StoryEvent) -> tuple[bool, str]:
+        """Store, index and announce a story once. Returns (newly published, stream event id).
+
+        What is stored follows the verdict: a new story or a newer version becomes what
+        editors see (every version stays readable) and replaces the older one in the term
+        indexes; an older late version joins the chain only; a kill marks the story killed
+        and moves it to the killed status index; a resend or near-duplicate joins its lead's
+        cluster and stays out of the latest list and the indexes.
+        """
+        keys, args = self._publish_call(story, event)
         created, event_id = self._publish(keys=keys, args=args)
         return bool(created), _text(event_id)
+
+    @_translate_errors
+    def publish_many(self, items: list[tuple[TaggedStory, StoryEvent]]) -> list[bool]:
+        """``publish`` for many stories in one round trip (backfills, benchmark loads); each
+        is still its own atomic script run."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for story, event in items:
+                keys, args = self._publish_call(story, event)
+                self._publish(keys=keys, args=args, client=pipe)
+            return [bool(created) for created, _ in pipe.execute()]
 
     # ---- quarantine ---------------------------------------------------------------------
 
@@ -462,48 +517,101 @@ class Store:
     def duplicates_of(self, story_id: str) -> list[str]:
         return sorted(_text(m) for m in self.r.smembers(self.keys.duplicates(story_id)))
 
-    @_translate_errors
-    def list_stories(
-        self, *, limit: int, cursor: str | None = None
-    ) -> tuple[list[TaggedStory], str | None]:
-        """Latest first. Ties on the score are ordered by id, so paging never skips one."""
-        max_score: str = "+inf"
-        after: tuple[float, str] | None = None
+    def _run_query(
+        self,
+        flt: StoryFilter,
+        *,
+        mode: str,
+        limit: int,
+        cursor: str | None,
+        now: datetime | None,
+        max_scan: int,
+    ) -> list:
+        max_score, after = "+inf", ""
         if cursor:
-            after = Cursor.decode(cursor)
-            max_score = repr(after[0])
-        stories: list[TaggedStory] = []
+            score, after = Cursor.decode(cursor)
+            max_score = repr(score)
+        if flt.until is not None:
+            ceiling = flt.until.timestamp()
+            if max_score == "+inf" or ceiling < float(max_score):
+                max_score, after = repr(ceiling), ""
+        floor = repr(flt.since.timestamp()) if flt.since else "-inf"
+        groups = [list(g) for g in flt.groups] or [[self.keys.stories_by_time]]
+        index_keys = [
+            key if key == self.keys.stories_by_time else self.keys.index(key)
+            for group in groups
+            for key in group
+        ]
+        k = self.keys
+        keys = [
+            k.embargoes,
+            k.query_scratch(base64.b32encode(os.urandom(10)).decode()),
+            *index_keys,
+        ]
+        args = [
+            mode,
+            max_score,
+            after,
+            floor,
+            limit,
+            max_scan,
+            repr((now or _now()).timestamp()),
+            "1" if flt.include_embargoed else "0",
+            f"{self.keys.prefix}:story:",
+            ":fx",
+            len(groups),
+            *[len(g) for g in groups],
+        ]
+        return self._query(keys=keys, args=args)
+
+    @_translate_errors
+    def query(
+        self,
+        flt: StoryFilter,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        now: datetime | None = None,
+        max_scan: int = 250_000,
+    ) -> StoryPage:
+        """The newest shown stories matching a filter, from the cursor on. Ties on the score
+        are ordered by id, so paging never skips one. Raises ValueError on a bad cursor."""
+        answer = self._run_query(
+            flt, mode="page", limit=limit, cursor=cursor, now=now, max_scan=max_scan
+        )
+        *found, last_id, last_score, ran_out = answer
+        pairs = [(_text(m), float(sc)) for m, sc in zip(found[::2], found[1::2], strict=True)]
+        names = [n for m, _ in pairs for n in (self.keys.story(m), self.keys.killed(m))]
+        values = self.r.mget(names) if pairs else []
+        stories = [
+            _as_shown(value, killed)
+            for value, killed in zip(values[::2], values[1::2], strict=True)
+            if value is not None  # expired from the store; its index entries trim on next write
+        ]
         next_cursor = None
-        offset = 0
-        while len(stories) < limit:
-            batch = self.r.zrevrangebyscore(
-                self.keys.stories_by_time,
-                max_score,
-                "-inf",
-                start=offset,
-                num=limit * 2 + 10,
-                withscores=True,
-            )
-            if not batch:
-                break
-            offset += len(batch)
-            ids = []
-            for member, score in batch:
-                member = _text(member)
-                if after and score == after[0] and member >= after[1]:
-                    continue
-                ids.append((member, score))
-            names = [k for m, _ in ids for k in (self.keys.story(m), self.keys.killed(m))]
-            values = self.r.mget(names) if ids else []
-            for (member, score), value, killed in zip(ids, values[::2], values[1::2], strict=True):
-                if value is None:  # expired from the store; the index catches up on next write
-                    continue
-                stories.append(_as_shown(value, killed))
-                next_cursor = Cursor.encode(score, member)
-                if len(stories) == limit:
-                    break
-        more = len(stories) == limit
-        return stories, next_cursor if more else None
+        if not int(ran_out) and last_id:
+            next_cursor = Cursor.encode(float(last_score), _text(last_id))
+        complete = len(pairs) == limit or bool(int(ran_out))
+        return StoryPage(stories=stories, next_cursor=next_cursor, complete=complete)
+
+    @_translate_errors
+    def facets(
+        self, flt: StoryFilter, *, window: int, now: datetime | None = None, top: int = 20
+    ) -> FacetCounts:
+        """How many of the newest ``window`` matches carry each place, topic, feed and agency,
+        the ``top`` commonest of each, counted server-side from the stories' facet lines."""
+        counted, ran_out, *pairs = self._run_query(
+            flt, mode="facets", limit=window, cursor=None, now=now, max_scan=250_000
+        )
+        counts: dict[str, list[tuple[str, str, int]]] = {}
+        for line, n in zip(pairs[::2], pairs[1::2], strict=True):
+            facet, value, label = _text(line).split("\t", 2)
+            counts.setdefault(facet, []).append((value, label, int(n)))
+        for facet, rows in counts.items():
+            counts[facet] = sorted(rows, key=lambda r: (-r[2], r[0]))[:top]
+        return FacetCounts(
+            counted=int(counted), window=window, all_counted=bool(int(ran_out)), counts=counts
+        )
 
     @_translate_errors
     def ping(self) -> bool:
