@@ -17,6 +17,8 @@ import httpx
 
 from services.consumer.command import add_parser as add_consume_parser
 from services.consumer.command import cmd_consume
+from services.desk.command import add_parser as add_stories_parser
+from services.desk.command import cmd_stories
 
 __all__ = ["main"]
 
@@ -71,26 +73,6 @@ def _editor_headers(args: argparse.Namespace) -> dict[str, str]:
         tokens = get_settings().editor_tokens
         token = tokens[0] if tokens else ""
     return {"Authorization": f"Bearer {token}"}
-
-
-def cmd_stories(args: argparse.Namespace) -> int:
-    with _client(args, _editor_headers(args)) as client:
-        if args.story_id:
-            response = client.get(f"/v1/stories/{args.story_id}")
-        else:
-            response = client.get("/v1/stories", params={"limit": args.limit})
-    if response.status_code != 200:
-        print(response.json().get("detail"), file=sys.stderr)
-        return 1
-    data = response.json()
-    if args.json or args.story_id:
-        _show(data)
-        return 0
-    for story in data["stories"]:
-        place = (story.get("dateline") or {}).get("place") or "-"
-        title = story.get("headline") or (story.get("lede") or "")[:70]
-        print(f"{story['received_at'][:19]}  {story.get('agency') or '-':<8} {place:<14} {title}")
-    return 0
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
@@ -200,14 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--token", help="the feed's bearer token (default: $WIREDESK_FEED_TOKEN)")
 
-    p = sub.add_parser("stories", help="latest stories, or one story by id")
-    p.add_argument("story_id", nargs="?")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--json", action="store_true")
-    p.add_argument(
-        "--token",
-        help="an editor token (default: $WIREDESK_EDITOR_TOKEN, else the development token)",
-    )
+    add_stories_parser(sub)
 
     p = sub.add_parser("receipt", help="what became of an item")
     p.add_argument("receipt_id")

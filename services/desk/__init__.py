@@ -1,0 +1,1 @@
+"""The editors' command line: ``wiredesk stories`` lists, shows and counts stories."""
