@@ -78,7 +78,7 @@ local rank = 0
 if max_score ~= '+inf' then
   rank = redis.call('ZCOUNT', driver, '(' .. max_score, '+inf')
 end
-local found, scanned, ran_out = {}, 0, 1
+local found, matched, scanned, ran_out = {}, 0, 0, 1
 local last_id, last_score = '', ''
 local batch = 256
 while lead_size > 0 do
@@ -96,7 +96,7 @@ while lead_size > 0 do
       break
     end
     if not (after ~= '' and value == tonumber(max_score) and id >= after) then
-      if scanned >= max_scan or #found >= limit then
+      if scanned >= max_scan or matched >= limit then
         ran_out = 0
         stop = true
         break
@@ -106,6 +106,7 @@ while lead_size > 0 do
       if member_of_rest(id) and shown(id) then
         found[#found + 1] = id
         found[#found + 1] = score
+        matched = matched + 1
       end
     end
   end
@@ -139,7 +140,7 @@ for i = 1, #found, 2 do
     end
   end
 end
-local out = {#found / 2, ran_out}
+local out = {matched, ran_out}
 for _, line in ipairs(order) do
   out[#out + 1] = line
   out[#out + 1] = counts[line]
