@@ -199,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="an editor token (default: $WIREDESK_EDITOR_TOKEN, else the development token)",
     )
 
+    p = sub.add_parser(
+        "replay", help="run stored stories through the pipeline again (needs REDIS_URL)"
+    )
+    p.add_argument("--since", required=True, help="ISO 8601 time: stories received from then")
+    p.add_argument("--until", help="ISO 8601 time: and up to then (default: now)")
+    p.add_argument("--no-wait", action="store_true", help="queue them and return")
+
     p = sub.add_parser("ops", help="queues, stages, feeds, consumer groups, workers; replay")
     p.add_argument("--token", help="an ops token (default: $WIREDESK_OPS_TOKEN)")
     p.add_argument("--watch", action="store_true", help="keep the view live until Ctrl-C")
@@ -218,6 +225,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from services.reprocess import reprocess
+    from workers.settings import get_settings
+
+    try:
+        since = datetime.fromisoformat(args.since)
+        until = datetime.fromisoformat(args.until) if args.until else None
+    except ValueError as exc:
+        print(f"not an ISO 8601 time: {exc}", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    if not settings.redis_url:
+        print("wiredesk replay talks to Redis directly: set REDIS_URL", file=sys.stderr)
+        return 2
+    counts = reprocess(settings, since=since, until=until, wait=not args.no_wait)
+    print(", ".join(f"{n} {state}" for state, n in counts.items()))
+    return 0 if counts.get("quarantined", 0) == 0 else 1
+
+
 COMMANDS = {
     "run": cmd_run,
     "ingest": cmd_ingest,
@@ -225,6 +253,7 @@ COMMANDS = {
     "receipt": cmd_receipt,
     "quarantine": cmd_quarantine,
     "ops": cmd_ops,
+    "replay": cmd_replay,
     "consume": cmd_consume,
 }
 

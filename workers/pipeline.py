@@ -21,6 +21,7 @@ def enqueue(receipt_id: str) -> None:
     pipeline_for(receipt_id).apply_async()
 
 
-def enqueue_batch(receipt_ids: list[str]) -> None:
-    """Queue many items as one task on the bulk queue (routed by the app's task_routes)."""
-    batch_task.apply_async((receipt_ids,))
+def enqueue_batch(receipt_ids: list[str], *, reprocess: bool = False) -> None:
+    """Queue many items as one task on the bulk queue (routed by the app's task_routes).
+    ``reprocess``: the items were published before and are being run again."""
+    batch_task.apply_async((receipt_ids, reprocess))

@@ -262,6 +262,46 @@ class Store:
         return raw, {_text(k): _text(v) for k, v in meta.items()}
 
     @_translate_errors
+    def receipts_published_between(self, since: float, until: float | None = None) -> list[str]:
+        """Receipts of the stories editors see, received in [since, until], oldest first: what
+        a re-run goes over."""
+        story_ids = [
+            _text(m)
+            for m in self.r.zrangebyscore(
+                self.keys.stories_by_time, since, "+inf" if until is None else until
+            )
+        ]
+        receipts: list[str] = []
+        for start in range(0, len(story_ids), 1000):
+            chunk = story_ids[start : start + 1000]
+            for value in self.r.mget([self.keys.story(s) for s in chunk]):
+                if value is not None:
+                    receipts.append(TaggedStory.model_validate_json(value).receipt_id)
+        return receipts
+
+    @_translate_errors
+    def reopen(self, receipt_ids: list[str]) -> None:
+        """Make settled receipts ready to run again: queued, publish guard and batch attempt
+        count cleared. Only for a deliberate re-run; the pipeline never calls it."""
+        with self.r.pipeline(transaction=False) as pipe:
+            for receipt_id in receipt_ids:
+                pipe.delete(
+                    self.keys.published_guard(receipt_id), self.keys.attempts(receipt_id, "batch")
+                )
+                pipe.hset(
+                    self.keys.receipt(receipt_id),
+                    mapping={"state": ReceiptState.queued.value, "stage": "", "reason": ""},
+                )
+            pipe.execute()
+
+    @_translate_errors
+    def receipt_states(self, receipt_ids: list[str]) -> list[str | None]:
+        with self.r.pipeline(transaction=False) as pipe:
+            for receipt_id in receipt_ids:
+                pipe.hget(self.keys.receipt(receipt_id), "state")
+            return [_text(v) for v in pipe.execute()]
+
+    @_translate_errors
     def begin_stages(self, receipt_ids: list[str], stage: str) -> list[int]:
         """``begin_stage`` for many receipts in one round trip (a batch task's items)."""
         now = _now().isoformat()

@@ -21,7 +21,7 @@ import structlog
 from celery import Task, signals
 from celery.exceptions import SoftTimeLimitExceeded
 
-from schemas import CheckedStory, QuarantineEntry, Story, TaggedStory
+from schemas import CheckedStory, EventType, QuarantineEntry, Story, TaggedStory
 from workers.celery_app import app
 from workers.errors import AttemptsExhaustedError, DecodeError, PermanentError, RetryableError
 from workers.logs import configure_logging
@@ -159,8 +159,12 @@ def run_normalise(receipt_id: str, raw: bytes | None, meta: dict[str, str]) -> S
     )
 
 
-def run_publish(ctx: StageContext, story: TaggedStory) -> str:
+def run_publish(ctx: StageContext, story: TaggedStory, *, reprocess: bool = False) -> str:
     event = build_event(story)
+    if reprocess and event.type is EventType.published:
+        # A re-run over a story consumers already have (after a tagger improvement, say):
+        # they get it as an update of what they hold, not as a second first sight.
+        event = event.model_copy(update={"type": EventType.updated})
     created, event_id = ctx.store.publish(story, event)
     log.info(
         "published" if created else "already_published",
@@ -204,7 +208,7 @@ def publish_task(ctx: StageContext, payload: dict) -> dict:
 
 
 @app.task(name="wiredesk.batch", bind=True, max_retries=None)
-def batch_task(self: Task, receipt_ids: list[str]) -> dict:
+def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> dict:
     """Many items through the same four stage functions in one task: the bulk path.
 
     One task per item costs about a millisecond of broker work per stage; here the loads, the
@@ -232,7 +236,7 @@ def batch_task(self: Task, receipt_ids: list[str]) -> dict:
     ):
         structlog.contextvars.bind_contextvars(receipt_id=receipt_id, feed=meta.get("feed"))
         try:
-            outcome = _run_item(ctx, receipt_id, raw, meta, attempt, runs)
+            outcome = _run_item(ctx, receipt_id, raw, meta, attempt, runs, reprocess=reprocess)
         except SoftTimeLimitExceeded:
             # Out of time on this item: it is quarantined, and the rest go back on the bulk
             # queue as a batch of their own.
@@ -245,7 +249,7 @@ def batch_task(self: Task, receipt_ids: list[str]) -> dict:
             )
             rest = receipt_ids[index + 1 :]
             if rest:
-                batch_task.apply_async((rest,))
+                batch_task.apply_async((rest, reprocess))
             outcomes["quarantined"] = outcomes.get("quarantined", 0) + 1
             break
         except RetryableError as exc:
@@ -265,6 +269,8 @@ def _run_item(
     meta: dict[str, str],
     attempt: int,
     runs: list[StageRun],
+    *,
+    reprocess: bool = False,
 ) -> str:
     """One item of a batch through the four stages; 'published' or 'quarantined'."""
     feed = meta.get("feed")
@@ -286,7 +292,7 @@ def _run_item(
         tagged = tag(checked)
         durations[stage] = time.perf_counter() - started
         stage, started = "publish", time.perf_counter()
-        run_publish(ctx, tagged)
+        run_publish(ctx, tagged, reprocess=reprocess)
         durations[stage] = time.perf_counter() - started
     except (RetryableError, SoftTimeLimitExceeded):
         raise
