@@ -253,7 +253,10 @@ def main(argv: list[str] | None = None) -> dict:
     with redis_server() as url:
         results["ceiling"] = ceiling(url, stories=200 if q else 1000, runs=3 if q else 5)
         log_dir = Path(tempfile.mkdtemp(prefix="wd-bench-logs-"))
-        stack = LocalStack(redis_url=url, log_dir=log_dir).start(bulk=True)
+        # The processes `make run` starts, with its settings' pool sizes.
+        stack = LocalStack(redis_url=url, log_dir=log_dir)
+        stack.start_worker(concurrency=Settings().worker_concurrency)
+        stack.start(worker=False, bulk=True)
         try:
             stack.ingest("reuters", make_story(10_000_000, "plaintext"))  # warm the workers
             time.sleep(1)
