@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import re
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -113,46 +112,53 @@ def ceiling(redis_url: str, *, stories: int, runs: int) -> dict:
 _RECEIPT = re.compile(rb'"receipt_id":\s*"([^"]+)"')
 
 
-class StreamWatcher(threading.Thread):
-    """Reads the stories stream and notes when each receipt's event was written.
+def _stream_end(stack: LocalStack) -> bytes:
+    """The id after which this run's events will be written."""
+    if not stack.redis.exists(stack.keys.stories_stream):
+        return b"0-0"
+    return stack.redis.xinfo_stream(stack.keys.stories_stream)["last-generated-id"]
 
-    The time is the one Redis put in the entry id when publish added it (milliseconds, the
-    machine's wall clock), not when this thread got round to reading it: a reader that falls
-    behind during a bulk run must not add its own lag to the figures. The receipt id is found
-    with a byte search rather than parsing every event, for the same reason."""
 
-    def __init__(self, redis_url: str, stream: str):
-        super().__init__(daemon=True)
-        self.client = redis.Redis.from_url(redis_url)
-        self.stream = stream
-        self.seen: dict[str, list[float]] = {}
-        self.last_id = (
-            self.client.xinfo_stream(stream)["last-generated-id"]
-            if self.client.exists(stream)
-            else "0-0"
-        )
-        self.stopping = threading.Event()
+def wait_published(stack: LocalStack, receipts: list[str], *, timeout: float) -> dict[str, float]:
+    """When each receipt's event was written, read after the fact from its publish guard (which
+    holds the stream entry id, stamped by Redis in milliseconds): nothing reads the stream while
+    the run is being timed, so the measurement adds no load to the Redis it measures."""
+    written: dict[str, float] = {}
+    deadline = time.perf_counter() + timeout
+    waiting = list(receipts)
+    while waiting and time.perf_counter() < deadline:
+        for start in range(0, len(waiting), 5000):
+            chunk = waiting[start : start + 5000]
+            guards = stack.redis.mget([stack.keys.published_guard(r) for r in chunk])
+            for receipt, guard in zip(chunk, guards, strict=True):
+                if guard:
+                    written[receipt] = int(guard.split(b"-")[0]) / 1000
+        waiting = [r for r in waiting if r not in written]
+        if waiting:
+            time.sleep(1)
+    return written
 
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            answer = self.client.xread({self.stream: self.last_id}, block=200, count=2000)
-            for _, entries in answer or []:
-                for entry_id, fields in entries:
-                    self.last_id = entry_id
-                    written = int(entry_id.split(b"-")[0]) / 1000
-                    found = _RECEIPT.search(fields[b"data"])
-                    if found:
-                        self.seen.setdefault(found[1].decode(), []).append(written)
 
-    def stop(self) -> None:
-        self.stopping.set()
-        self.join(timeout=5)
+def events_per_receipt(stack: LocalStack, after: bytes) -> dict[str, int]:
+    """Events on the stream since ``after``, counted per receipt (a story published twice
+    would count 2), read once the run is over."""
+    counts: dict[str, int] = {}
+    last = after
+    while True:
+        entries = stack.redis.xrange(stack.keys.stories_stream, min=b"(" + last, count=5000)
+        if not entries:
+            return counts
+        for entry_id, fields in entries:
+            last = entry_id
+            found = _RECEIPT.search(fields[b"data"])
+            if found:
+                receipt = found[1].decode()
+                counts[receipt] = counts.get(receipt, 0) + 1
 
 
 def latency(stack: LocalStack, *, rate: float, seconds: float, first_serial: int) -> dict:
     """Push ``rate`` stories a second for ``seconds``; time request -> event for each."""
-    watcher = StreamWatcher(stack.redis_url, stack.keys.stories_stream)
-    watcher.start()
+    after = _stream_end(stack)
     sent: dict[str, float] = {}
     count = int(rate * seconds)
     start = time.perf_counter()
@@ -166,14 +172,12 @@ def latency(stack: LocalStack, *, rate: float, seconds: float, first_serial: int
         answer = stack.ingest("reuters", body)
         answer.raise_for_status()
         sent[answer.json()["receipt_id"]] = t0
-    deadline = time.perf_counter() + 30
-    while time.perf_counter() < deadline and not all(r in watcher.seen for r in sent):
-        time.sleep(0.05)
+    written = wait_published(stack, list(sent), timeout=120)
     time.sleep(1)  # a late second event would show here
-    watcher.stop()
-    lost = [r for r in sent if r not in watcher.seen]
-    twice = [r for r in sent if len(watcher.seen.get(r, [])) > 1]
-    samples = [(watcher.seen[r][0] - t0) * 1000 for r, t0 in sent.items() if r in watcher.seen]
+    counts = events_per_receipt(stack, after)
+    lost = [r for r in sent if r not in written]
+    twice = [r for r in sent if counts.get(r, 0) > 1]
+    samples = [(written[r] - t0) * 1000 for r, t0 in sent.items() if r in written]
     return {
         "stories": count,
         "rate": rate,
@@ -214,8 +218,7 @@ def bulk(stack: LocalStack, *, stories: int, first_serial: int, per_request: int
         _ndjson(first_serial + start, min(per_request, stories - start))
         for start in range(0, stories, per_request)
     ]
-    watcher = StreamWatcher(stack.redis_url, stack.keys.stories_stream)
-    watcher.start()
+    after = _stream_end(stack)
     started = time.time()
     receipts: list[str] = []
     for body in bodies:
@@ -226,14 +229,12 @@ def bulk(stack: LocalStack, *, stories: int, first_serial: int, per_request: int
         answer.raise_for_status()
         receipts += [r["receipt_id"] for r in answer.json()["receipts"]]
     accepted = time.time()
-    deadline = time.perf_counter() + 600
-    while time.perf_counter() < deadline and len(watcher.seen) < len(receipts):
-        time.sleep(0.1)
+    written = wait_published(stack, receipts, timeout=900)
     time.sleep(1)
-    watcher.stop()
-    finished = max((t[0] for t in watcher.seen.values()), default=time.time())
-    lost = sum(1 for r in receipts if r not in watcher.seen)
-    twice = sum(1 for r in receipts if len(watcher.seen.get(r, [])) > 1)
+    counts = events_per_receipt(stack, after)
+    finished = max(written.values(), default=time.time())
+    lost = sum(1 for r in receipts if r not in written)
+    twice = sum(1 for r in receipts if counts.get(r, 0) > 1)
     return {
         "stories": len(receipts),
         "seconds": finished - started,
