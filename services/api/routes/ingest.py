@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 
 from fastapi import APIRouter, Header, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
@@ -11,6 +12,8 @@ from schemas import IngestAccepted, ReceiptRef
 from services.api.deps import SettingsDep, StoreDep
 from services.ingest import Accepted, IngestError, accept, accept_batch
 from workers.pipeline import enqueue, enqueue_batch
+from workers.settings import Settings
+from workers.store import Store
 
 router = APIRouter(tags=["ingest"])
 
@@ -62,18 +65,34 @@ async def ingest(
     content_type: str | None = Header(default=None),
     x_wire_format: str | None = Header(default=None, description="Optional format hint."),
 ) -> IngestAccepted:
+    return await _receive(
+        request, store, settings, feed, authorization, content_type, x_wire_format,
+        limit=settings.max_body_bytes, door=accept, queue=enqueue,
+    )  # fmt: skip
+
+
+async def _receive(
+    request: Request,
+    store: Store,
+    settings: Settings,
+    feed: str,
+    authorization: str | None,
+    content_type: str | None,
+    format_hint: str | None,
+    *,
+    limit: int,
+    door: Callable[..., list[Accepted]],
+    queue: Callable[..., None],
+) -> IngestAccepted:
+    """What both doors do: check the feed's token, read the body within ``limit``, keep and
+    queue the items through ``door`` (single or bulk front-door logic), answer with receipts."""
     check_feed_token(settings, feed, authorization)
-    raw = await read_limited(request, settings.max_body_bytes)
+    raw = await read_limited(request, limit)
     try:
         accepted = await run_in_threadpool(
-            accept,
-            store,
-            enqueue,
-            feed=feed,
-            raw=raw,
-            content_type=content_type,
-            format_hint=x_wire_format,
-        )
+            door, store, queue, feed=feed, raw=raw,
+            content_type=content_type, format_hint=format_hint,
+        )  # fmt: skip
     except IngestError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
     return _answer(request, accepted)
@@ -108,13 +127,7 @@ async def ingest_batch(
 ) -> IngestAccepted:
     """For backfills and re-runs: items go to the bulk queue in batches, so they share the
     per-task cost and never hold up a single story pushed to ``/v1/ingest/{feed}``."""
-    check_feed_token(settings, feed, authorization)
-    raw = await read_limited(request, settings.max_batch_bytes)
-    try:
-        accepted = await run_in_threadpool(
-            accept_batch, store, enqueue_batch, feed=feed, raw=raw,
-            content_type=content_type, format_hint=x_wire_format,
-        )  # fmt: skip
-    except IngestError as exc:
-        raise HTTPException(exc.status, str(exc)) from exc
-    return _answer(request, accepted)
+    return await _receive(
+        request, store, settings, feed, authorization, content_type, x_wire_format,
+        limit=settings.max_batch_bytes, door=accept_batch, queue=enqueue_batch,
+    )  # fmt: skip
