@@ -88,8 +88,10 @@ def _keep(
     content_type: str | None,
     format_hint: str | None,
     summary_log: bool = False,
+    urgent: bool = False,
 ) -> list[Accepted]:
-    """Receipts and raw bytes for every item (pipelined), then the new ones queued."""
+    """Receipts and raw bytes for every item (pipelined), then the new ones queued.
+    ``urgent``: the single-story path, which bulk tasks yield to."""
     received_at = datetime.now(UTC)
     ids = [receipt_id_for(feed, item) for item in items]
     created = store.create_receipts(
@@ -98,6 +100,7 @@ def _keep(
         content_type=content_type,
         received_at=received_at,
         format_hint=format_hint,
+        urgent=urgent,
     )
     new = list(dict.fromkeys(rid for rid, c in zip(ids, created, strict=True) if c))
     if new:
@@ -141,7 +144,7 @@ def accept(
             enqueue(receipt_id)
 
     return _keep(store, each, feed=feed, items=split_items(raw), content_type=content_type,
-                 format_hint=format_hint)  # fmt: skip
+                 format_hint=format_hint, urgent=True)  # fmt: skip
 
 
 def accept_batch(
@@ -164,6 +167,11 @@ def accept_batch(
     # holding one huge pipeline in memory, and lets single pushes in the same API process in
     # between chunks.
     for start in range(0, len(items), 200):
+        # Between chunks, single stories first: while one is under way the rest of the body
+        # waits (within the bulk budget), as the bulk workers do; time.sleep(0) at least lets
+        # the API's other requests have the GIL.
+        if start and not store.yield_to_urgent(store.settings.bulk_yield_max_ms):
+            time.sleep(0)
         chunk = items[start : start + 200]
 
         def in_batches(receipt_ids: list[str]) -> None:
@@ -172,5 +180,4 @@ def accept_batch(
 
         accepted += _keep(store, in_batches, feed=feed, items=chunk, content_type=content_type,
                           format_hint=format_hint, summary_log=True)  # fmt: skip
-        time.sleep(0)  # yield the GIL to the API's other requests
     return accepted

@@ -99,6 +99,13 @@ class Keys:
         """Short-lived union of an OR filter's indexes, made and dropped inside one query."""
         return f"{self.prefix}:tmp:q:{token}"
 
+    # Priority.
+    @property
+    def urgent(self) -> str:
+        """String with a short TTL, set while single-story work is under way; bulk tasks
+        wait while it exists."""
+        return f"{self.prefix}:urgent"
+
     # Feed pollers.
     def poll_state(self, feed: str) -> str:
         """Hash: a pulled feed's ETag, Last-Modified and last document digest, so a restarted

@@ -202,10 +202,16 @@ class StageRun:
 
 
 def record_runs(
-    r: redis.Redis, keys: MetricKeys, runs: list[StageRun], *, now: float | None = None
+    r: redis.Redis,
+    keys: MetricKeys,
+    runs: list[StageRun],
+    *,
+    now: float | None = None,
+    finished: tuple[str, str] | None = None,
 ) -> None:
     """Record stage runs in one pipelined round trip (a batch task records all its items at
-    once). Raises redis errors; callers on the pipeline's path swallow them."""
+    once); ``finished``: the (worker hostname, task id) whose running entry to clear in the
+    same round trip. Raises redis errors; callers on the pipeline's path swallow them."""
     if not runs:
         return
     now = time.time() if now is None else now
@@ -226,6 +232,8 @@ def record_runs(
                     pipe.hincrby(minute, f"errors|{run.feed}", 1)
                     pipe.expire(minute, 3600 + 2 * FEED_SLOT_SECONDS)
         pipe.expire(slot, SAMPLE_WINDOW_SECONDS + 60)
+        if finished:
+            pipe.hdel(keys.running(finished[0]), finished[1])
         pipe.execute()
 
 
@@ -239,9 +247,11 @@ def record_stage(
     feed: str | None = None,
     end_to_end: float | None = None,
     now: float | None = None,
+    finished: tuple[str, str] | None = None,
 ) -> None:
     """Record one stage run. Raises redis errors; the signal handlers swallow them."""
-    record_runs(r, keys, [StageRun(stage, outcome, seconds, feed, end_to_end)], now=now)
+    run = StageRun(stage, outcome, seconds, feed, end_to_end)
+    record_runs(r, keys, [run], now=now, finished=finished)
 
 
 def record_batch(runs: list[StageRun]) -> None:
@@ -357,20 +367,18 @@ def _on_postrun(
         received = datetime.fromisoformat(payload["received_at"]).timestamp()
         end_to_end = max(0.0, time.time() - received)
     hostname = getattr(task.request, "hostname", None) or "unknown"
-    r = _client(_settings().redis_url)
-    keys = _keys()
     _safely(
         "stage",
         record_stage,
-        r,
-        keys,
+        _client(_settings().redis_url),
+        _keys(),
         stage,
         outcome,
         seconds,
         feed=feed,
         end_to_end=end_to_end,
+        finished=(hostname, task_id),
     )
-    _safely("running", r.hdel, keys.running(hostname), task_id)
 
 
 @signals.task_failure.connect

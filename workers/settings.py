@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     # Bulk path: POST /v1/ingest/{feed}/batch bodies, and how many items one batch task carries.
     max_batch_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
     batch_size: int = Field(default=50, ge=1, le=1000)
+    # Priority between the two paths. The operating system already runs the bulk worker at a
+    # lower CPU priority, but Redis serves both paths alike: every single-story ingest and stage
+    # start marks urgent work for bulk_yield_ms, and a bulk task waits before each item while
+    # the mark is set. bulk_yield_max_ms caps the wait per item, so a steady stream of single
+    # stories slows a backfill but cannot stop it. 0 turns the yielding off.
+    bulk_yield_ms: int = Field(default=50, ge=0)
+    bulk_yield_max_ms: int = Field(default=250, ge=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 

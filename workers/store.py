@@ -148,6 +148,7 @@ class Store:
         self._begin_stage = self._script("begin_stage.lua")
         self._dedupe = self._script("dedupe.lua")
         self._query = self._script("query.lua")
+        self._mark_urgent = self._script("mark_urgent.lua")
 
     def _script(self, name: str):
         source = resources.files("workers").joinpath("lua", name).read_text()
@@ -185,10 +186,16 @@ class Store:
         content_type: str | None,
         received_at: datetime,
         format_hint: str | None = None,
+        urgent: bool = False,
     ) -> list[bool]:
-        """``create_receipt`` for many (receipt id, raw bytes) items in one round trip."""
+        """``create_receipt`` for many (receipt id, raw bytes) items in one round trip.
+        ``urgent``: the items travel the single-story path, so bulk tasks yield from now."""
         stamp = received_at.isoformat()
         with self.r.pipeline(transaction=False) as pipe:
+            if urgent and self.settings.bulk_yield_ms:
+                self._mark_urgent(
+                    keys=[self.keys.urgent], args=[self.settings.bulk_yield_ms], client=pipe
+                )
             for receipt_id, raw in items:
                 fields = {
                     "receipt_id": receipt_id,
@@ -208,7 +215,8 @@ class Store:
                     args=argv,
                     client=pipe,
                 )
-            return [bool(created) for created in pipe.execute()]
+            answers = pipe.execute()
+        return [bool(created) for created in answers[-len(items) :]] if items else []
 
     @_translate_errors
     def drop_receipts(self, receipt_ids: list[str]) -> None:
@@ -303,27 +311,54 @@ class Store:
 
     @_translate_errors
     def begin_stages(self, receipt_ids: list[str], stage: str) -> list[int]:
-        """``begin_stage`` for many receipts in one round trip (a batch task's items)."""
+        """``begin_stage`` for many receipts in one round trip (a batch task's items); a batch
+        does not mark urgent work."""
         now = _now().isoformat()
         with self.r.pipeline(transaction=False) as pipe:
             for receipt_id in receipt_ids:
                 self._begin_stage(
-                    keys=[self.keys.receipt(receipt_id), self.keys.attempts(receipt_id, stage)],
-                    args=[stage, now, self.settings.retention_seconds],
+                    keys=self._stage_keys(receipt_id, stage),
+                    args=[stage, now, self.settings.retention_seconds, 0],
                     client=pipe,
                 )
             return [int(n) for n in pipe.execute()]
 
     @_translate_errors
     def begin_stage(self, receipt_id: str, stage: str) -> int:
-        """Count one more start of ``stage`` for this receipt and mark the receipt as in it.
-        Returns the attempt number (redeliveries after a crash included)."""
+        """Count one more start of ``stage`` for this receipt, mark the receipt as in it, and
+        renew the urgent mark bulk tasks yield to. Returns the attempt number (redeliveries
+        after a crash included)."""
         return int(
             self._begin_stage(
-                keys=[self.keys.receipt(receipt_id), self.keys.attempts(receipt_id, stage)],
-                args=[stage, _now().isoformat(), self.settings.retention_seconds],
+                keys=self._stage_keys(receipt_id, stage),
+                args=[
+                    stage,
+                    _now().isoformat(),
+                    self.settings.retention_seconds,
+                    self.settings.bulk_yield_ms,
+                ],
             )
         )
+
+    def _stage_keys(self, receipt_id: str, stage: str) -> list[str]:
+        return [self.keys.receipt(receipt_id), self.keys.attempts(receipt_id, stage),
+                self.keys.urgent]  # fmt: skip
+
+    @_translate_errors
+    def yield_to_urgent(self, budget_ms: int) -> float:
+        """Wait while single-story work is under way (the urgent mark is set), for at most
+        ``budget_ms``. Returns the seconds waited. An idle urgent path costs one PTTL per
+        call; a waiting bulk task looks again every 25 ms at most, so it goes on soon after
+        the mark goes, however long it was set for."""
+        waited = 0.0
+        while waited * 1000 < budget_ms:
+            left_ms = self.r.pttl(self.keys.urgent)
+            if left_ms <= 0:
+                break
+            pause = min(left_ms, budget_ms - waited * 1000, 25) / 1000
+            time.sleep(pause)
+            waited += pause
+        return waited
 
     # ---- dedupe -------------------------------------------------------------------------
 

@@ -4,12 +4,13 @@ same stage functions, each item with its own receipt and its own fate."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
 
 from bench.corpus import make_story
-from services.ingest import batch_items
+from services.ingest import batch_items, receipt_id_for
 from tests.harness import Stack, auth
 from tests.workers.formats.samplefiles import read_sample
 
@@ -89,3 +90,53 @@ def test_batch_items_reads_ndjson_strings_objects_and_junk() -> None:
     ]
     # One JSON document is not NDJSON: it is split as the single door splits it.
     assert len(batch_items(b'[{"uri": "a", "headline": "A"}, {"uri": "b", "headline": "B"}]')) == 2
+
+
+def test_bulk_workers_hold_while_single_stories_are_under_way(make_stack) -> None:
+    stack = make_stack(WIREDESK_BULK_YIELD_MAX_MS="60000").start(bulk=False)
+    body = "\n".join(json.dumps(make_story(7_000 + n, "plaintext").decode()) for n in range(3))
+    answer = post_batch(stack, "reuters", body.encode())
+    receipts = [r["receipt_id"] for r in answer.json()["receipts"]]
+    # The mark single stories keep alive while they travel (held here as a steady stream of
+    # them would hold it), then a bulk worker to take the queued batch.
+    stack.redis.set(stack.keys.urgent, "1", px=60_000)
+    stack.start_bulk_worker()
+    bulk_log = stack.log_dir / f"{stack.prefix}-worker-b1.log"
+    deadline = time.monotonic() + 60
+    while "ready." not in (bulk_log.read_text() if bulk_log.exists() else ""):
+        assert time.monotonic() < deadline, "bulk worker did not start"
+        time.sleep(0.2)
+
+    # A single story pushed meanwhile goes straight through; the batch waits.
+    single = stack.ingest("reuters", make_story(7_100, "plaintext")).json()["receipt_id"]
+    assert stack.wait_receipt(single, timeout=30)["state"] == "published"
+    time.sleep(1.5)
+    assert {stack.receipt(r)["state"] for r in receipts} <= {"queued", "processing"}
+
+    stack.redis.delete(stack.keys.urgent)  # the urgent work is done
+    assert all(s["state"] == "published" for s in wait_all(stack, receipts).values())
+    done = [json.loads(line) for line in bulk_log.read_text().splitlines() if "batch_done" in line]
+    assert max(d["yielded_ms"] for d in done) >= 1500
+
+
+def test_the_batch_door_holds_the_rest_of_a_body_while_single_stories_are_under_way(
+    make_stack,
+) -> None:
+    stack = make_stack(WIREDESK_BULK_YIELD_MAX_MS="60000").start(bulk=True)
+    items = [make_story(8_000 + n, "plaintext") for n in range(450)]  # three chunks of 200
+    stack.redis.set(stack.keys.urgent, "1", px=60_000)
+    answers: list = []
+    sender = threading.Thread(target=lambda: answers.append(
+        post_batch(stack, "reuters", b"\n".join(json.dumps(i.decode()).encode() for i in items))
+    ))  # fmt: skip
+    sender.start()
+    time.sleep(1.5)
+    # The first chunk is kept and queued; the rest waits at the door.
+    assert stack.redis.exists(stack.keys.receipt(receipt_id_for("reuters", items[0])))
+    assert not stack.redis.exists(stack.keys.receipt(receipt_id_for("reuters", items[-1])))
+    assert sender.is_alive()
+
+    stack.redis.delete(stack.keys.urgent)
+    sender.join(timeout=60)
+    assert answers and answers[0].status_code == 202
+    assert len(answers[0].json()["receipts"]) == 450

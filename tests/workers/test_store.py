@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -152,3 +153,36 @@ def test_a_stage_redelivered_after_publish_leaves_the_receipt_published(store: S
     store.publish(story, build_event(story))
     assert store.receipt("rc_9").state == "published"
     assert store.r.xlen(store.keys.stories_stream) == 1
+
+
+def test_single_story_work_sets_the_urgent_mark_and_bulk_work_does_not(redis_url: str) -> None:
+    settings = Settings(
+        redis_url=redis_url, key_prefix=f"wdt{uuid.uuid4().hex[:8]}", bulk_yield_ms=5000
+    )
+    store = Store(connect(redis_url), settings)
+    try:
+        now = datetime.now(UTC)
+        store.create_receipts([("rc_b", b"bulk copy")], feed="reuters", content_type=None,
+                              received_at=now)  # fmt: skip
+        store.begin_stages(["rc_b"], "batch")
+        assert store.r.pttl(store.keys.urgent) == -2  # no mark
+        store.create_receipts([("rc_s", b"single copy")], feed="reuters", content_type=None,
+                              received_at=now, urgent=True)  # fmt: skip
+        assert 0 < store.r.pttl(store.keys.urgent) <= 5000
+        store.r.delete(store.keys.urgent)
+        assert store.begin_stage("rc_s", "normalise") == 1
+        assert 0 < store.r.pttl(store.keys.urgent) <= 5000
+        assert store.receipt("rc_s").state == "processing"
+    finally:
+        store.r.delete(*store.r.keys(f"{settings.key_prefix}*"))
+
+
+def test_yield_to_urgent_waits_for_the_mark_within_its_budget(store: Store) -> None:
+    assert store.yield_to_urgent(1000) == 0.0  # nothing urgent: no wait at all
+    store.r.set(store.keys.urgent, "1", px=10_000)
+    # The mark outlives the budget: the wait is the budget, then bulk work goes on.
+    assert store.yield_to_urgent(120) == pytest.approx(0.12, abs=0.001)
+    # A long mark that goes early (the urgent work finished): the wait ends with it.
+    store.r.set(store.keys.urgent, "1", px=60_000)
+    threading.Timer(0.2, store.r.delete, (store.keys.urgent,)).start()
+    assert store.yield_to_urgent(30_000) < 10
