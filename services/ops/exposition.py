@@ -103,8 +103,9 @@ class _Figures:
         }
         for q in s.queues:
             queue["length"].add_metric([q.queue], q.depth)
-            queue["unacked"].add_metric([q.queue], q.unacked)
-            queue["reserved"].add_metric([q.queue], q.reserved)
+            if q.unacked is not None:  # None: the broker (RabbitMQ) does not say
+                queue["unacked"].add_metric([q.queue], q.unacked)
+                queue["reserved"].add_metric([q.queue], q.reserved)
             queue["age"].add_metric([q.queue], q.oldest_age_seconds or 0.0)
         yield from queue.values()
 

@@ -22,8 +22,12 @@ __all__ = [
 class QueueFigures(BaseModel):
     queue: str
     depth: int = Field(description="Messages waiting to be delivered.")
-    unacked: int = Field(description="Delivered to a worker and not yet acknowledged.")
-    reserved: int = Field(description="Unacked messages no worker has started (prefetched).")
+    unacked: int | None = Field(
+        description="Delivered to a worker and not yet acknowledged; null on RabbitMQ."
+    )
+    reserved: int | None = Field(
+        description="Unacked messages no worker has started (prefetched); null on RabbitMQ."
+    )
     oldest_age_seconds: float | None = Field(
         description="How long the oldest waiting message has waited; null when none waits."
     )

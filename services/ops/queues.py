@@ -1,4 +1,4 @@
-"""Celery queue figures, read from kombu's own structures in Redis.
+"""Celery queue figures for both queues: single stories (pipeline) and batches (bulk).
 
 With the Redis transport and ``global_keyprefix`` ``{prefix}:celery:``, a queue is the list
 ``{prefix}:celery:{queue}`` (plus ``{queue}\\x06\\x16{n}`` lists for priorities 3, 6 and 9);
@@ -8,18 +8,23 @@ element. A delivered, not yet acknowledged message sits in the hash ``{prefix}:c
 
 The age of the oldest message comes from the ``wd_sent_at`` header that ``workers.metrics``
 stamps on every message when it is sent; a message sent without it has an unknown age (null).
-On another broker (RabbitMQ) these keys do not exist: the figures then read zero and the
-broker's own management API is the place to look.
+
+On RabbitMQ (``WIREDESK_BROKER_URL=amqp://...``) the depth is the broker's own count of ready
+messages, asked with a passive queue declare; AMQP does not say how many are unacked or how old
+the oldest is, so those read null (RabbitMQ's management API has them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 
 import redis
+from kombu import Connection
 
 from services.ops.models import QueueFigures
+from workers.celery_app import is_redis_broker
 from workers.keys import Keys
 from workers.metrics import SENT_AT_HEADER
 from workers.settings import Settings
@@ -48,35 +53,69 @@ def _sent_at(message: bytes | None) -> float | None:
 
 
 def queue_figures(
-    r: redis.Redis, settings: Settings, *, running: int = 0, now: float | None = None
+    r: redis.Redis,
+    settings: Settings,
+    *,
+    running: dict[str, int] | None = None,
+    now: float | None = None,
 ) -> list[QueueFigures]:
-    """Figures of the pipeline queue. ``running`` is how many tasks workers say they are
-    running, so that ``reserved`` (prefetched, not started) is what is left of ``unacked``."""
+    """Figures of the pipeline and bulk queues. ``running``: how many tasks workers say they
+    are running, per queue, so that ``reserved`` (prefetched, not started) is what is left of
+    ``unacked``."""
+    queues = [settings.pipeline_queue, settings.bulk_queue]
+    broker = settings.broker_url or settings.redis_url or ""
+    if not is_redis_broker(broker):
+        return _amqp_figures(broker, queues)
     now = time.time() if now is None else now
+    running = running or {}
     celery_prefix = Keys(settings.key_prefix).celery_prefix
-    queue = settings.pipeline_queue
-    lists = _lists(celery_prefix, queue)
     with r.pipeline(transaction=False) as pipe:
-        for key in lists:
-            pipe.llen(key)
-            pipe.lindex(key, -1)
+        for queue in queues:
+            for key in _lists(celery_prefix, queue):
+                pipe.llen(key)
+                pipe.lindex(key, -1)
         pipe.hvals(f"{celery_prefix}unacked")
         *per_list, unacked_values = pipe.execute()
-    depth = sum(per_list[0::2])
-    sent = [s for s in (_sent_at(m) for m in per_list[1::2]) if s is not None]
-    unacked = 0
+    unacked = dict.fromkeys(queues, 0)
     for value in unacked_values:
         try:
             _message, _exchange, routing_key = json.loads(value)
         except ValueError:
             continue
-        unacked += routing_key == queue
-    return [
-        QueueFigures(
-            queue=queue,
-            depth=depth,
-            unacked=unacked,
-            reserved=max(0, unacked - running),
-            oldest_age_seconds=round(max(0.0, now - min(sent)), 3) if sent else None,
+        if routing_key in unacked:
+            unacked[routing_key] += 1
+    figures = []
+    step = 2 * len(_PRIORITY_STEPS)
+    for i, queue in enumerate(queues):
+        mine = per_list[i * step : (i + 1) * step]
+        sent = [s for s in (_sent_at(m) for m in mine[1::2]) if s is not None]
+        figures.append(
+            QueueFigures(
+                queue=queue,
+                depth=sum(mine[0::2]),
+                unacked=unacked[queue],
+                reserved=max(0, unacked[queue] - running.get(queue, 0)),
+                oldest_age_seconds=round(max(0.0, now - min(sent)), 3) if sent else None,
+            )
         )
-    ]
+    return figures
+
+
+def _amqp_figures(broker: str, queues: list[str]) -> list[QueueFigures]:
+    figures = []
+    with Connection(broker, connect_timeout=3) as conn:
+        for queue in queues:
+            channel = conn.channel()
+            try:
+                _name, depth, _consumers = channel.queue_declare(queue=queue, passive=True)
+            except conn.channel_errors:
+                depth = 0  # not declared yet: no worker or sender has used it
+            finally:
+                with contextlib.suppress(Exception):
+                    channel.close()
+            figures.append(
+                QueueFigures(
+                    queue=queue, depth=depth, unacked=None, reserved=None, oldest_age_seconds=None
+                )
+            )
+    return figures

@@ -26,7 +26,9 @@ def take_snapshot(store: Store, *, quarantine_newest: int = 10) -> OpsSnapshot:
     now = time.time()
     try:
         workers = worker_figures(r, keys, now=now)
-        running = sum(len(w.running) for w in workers)
+        tasks = [t for w in workers for t in w.running]
+        batches = sum(t.stage == "batch" for t in tasks)
+        running = {settings.bulk_queue: batches, settings.pipeline_queue: len(tasks) - batches}
         return OpsSnapshot(
             taken_at=now,
             queues=queue_figures(r, settings, running=running, now=now),

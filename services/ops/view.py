@@ -40,8 +40,8 @@ def render_snapshot(snap: dict[str, Any]) -> Group:
         queues.add_row(
             q["queue"],
             str(q["depth"]),
-            str(q["unacked"]),
-            str(q["reserved"]),
+            "-" if q["unacked"] is None else str(q["unacked"]),
+            "-" if q["reserved"] is None else str(q["reserved"]),
             _secs(q["oldest_age_seconds"]),
         )
 

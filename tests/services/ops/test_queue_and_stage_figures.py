@@ -4,6 +4,7 @@ what went through."""
 
 from __future__ import annotations
 
+import json
 import time
 
 from tests.services.ops.helpers import eventually, ops, story
@@ -31,13 +32,21 @@ def test_paused_worker_then_resumed(make_stack) -> None:
     receipts = [stack.ingest("reuters", story(i)).json()["receipt_id"] for i in range(N)]
     after = time.time()
 
-    [first] = ops(stack, "/queues")
-    assert first["queue"] == stack.queue
+    first, bulk = ops(stack, "/queues")
+    assert first["queue"] == stack.queue and bulk["queue"] == stack.bulk_queue
+    assert bulk["depth"] == 0 and bulk["oldest_age_seconds"] is None
+    # A backfill with no bulk worker running: its batches wait on the bulk queue, counted there.
+    backfill = "\n".join(json.dumps(story(500 + i).decode()) for i in range(120)).encode()
+    answer = stack.http.post(f"{stack.api_url}/v1/ingest/wire/batch", content=backfill,
+                             headers={"Authorization": "Bearer dev-wire-token"})  # fmt: skip
+    assert answer.status_code == 202
+    _, bulk = ops(stack, "/queues")
+    assert bulk["depth"] == 3 and bulk["oldest_age_seconds"] >= 0  # 50 + 50 + 20 items
     assert first["depth"] == N
     assert first["unacked"] == 0 and first["reserved"] == 0
     assert 0 <= first["oldest_age_seconds"] <= time.time() - before + 0.5
     time.sleep(1.0)
-    [later] = ops(stack, "/queues")
+    later, _ = ops(stack, "/queues")
     assert later["depth"] == N
     assert later["oldest_age_seconds"] >= first["oldest_age_seconds"] + 0.9
 
@@ -45,7 +54,7 @@ def test_paused_worker_then_resumed(make_stack) -> None:
     states = {stack.wait_receipt(r, timeout=120)["state"] for r in receipts}
     assert states <= {"published", "duplicate"}, states
 
-    [drained] = ops(stack, "/queues")
+    drained, _ = ops(stack, "/queues")
     assert drained["depth"] == 0 and drained["oldest_age_seconds"] is None
 
     snap = ops(stack)

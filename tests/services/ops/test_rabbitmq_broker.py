@@ -49,6 +49,18 @@ def test_pipeline_runs_with_rabbitmq_as_broker(make_stack) -> None:
         assert workers[0]["hostname"].startswith(f"{stack.prefix}-w1@")
         publish = next(s for s in ops(stack, "/stages")["stages"] if s["stage"] == "publish")
         assert publish["totals"]["ok"] == 2
+        # Queue depth comes from RabbitMQ itself: with the worker gone, messages wait there.
+        stack.worker.stop()
+        for i in (7, 8, 9):
+            stack.ingest("ansa", story(i, "waiting on amqp"))
+
+        def three_waiting():
+            queues = ops(stack, "/queues")
+            return queues if queues[0]["depth"] == 3 else None
+
+        pipeline, bulk = eventually(three_waiting)
+        assert pipeline["queue"] == stack.queue and pipeline["unacked"] is None
+        assert bulk["queue"] == stack.bulk_queue and bulk["depth"] == 0
     finally:
         stack.worker.stop()
         with Connection(RABBITMQ_URL, connect_timeout=5) as conn:
