@@ -119,6 +119,13 @@ def _stream_end(stack: LocalStack) -> bytes:
     return stack.redis.xinfo_stream(stack.keys.stories_stream)["last-generated-id"]
 
 
+def _events_added(stack: LocalStack) -> int:
+    """Events ever written to the stories stream (trimming does not lower it)."""
+    if not stack.redis.exists(stack.keys.stories_stream):
+        return 0
+    return int(stack.redis.xinfo_stream(stack.keys.stories_stream)["entries-added"])
+
+
 def wait_published(stack: LocalStack, receipts: list[str], *, timeout: float) -> dict[str, float]:
     """When each receipt's event was written, read after the fact from its publish guard (which
     holds the stream entry id, stamped by Redis in milliseconds): nothing reads the stream while
@@ -295,14 +302,21 @@ def main(argv: list[str] | None = None) -> dict:
             backfill.start()
             ready.wait(timeout=300)
             time.sleep(3)  # the bulk worker busy before the first flash
+            added, started = _events_added(stack), time.time()
             results["latency_under_bulk"] = latency(
                 stack, rate=50, seconds=5 if q else 20, first_serial=4_000_000
             )
+            # What the backfill still got done meanwhile: bulk work yields to single stories.
+            during = results["latency_under_bulk"]
+            backfilled = _events_added(stack) - added - during["stories"]
+            during["backfill_stories_per_second"] = backfilled / (time.time() - started)
             backfill.join(timeout=900)
             results["memory_mb"] = {
                 "worker": rss_of_tree(stack.worker.pid),
                 "bulk_worker": rss_of_tree(stack.bulk_worker.pid),
                 "api": rss_of_tree(stack.api.pid),
+                "worker_pool": Settings().worker_concurrency,
+                "bulk_pool": Settings().bulk_concurrency,
             }
         finally:
             stack.stop()
@@ -335,11 +349,14 @@ def render(r: dict) -> str:
     lb = r["latency_under_bulk"]
     rows.append([f"single story at {lb['rate']:.0f}/s during a bulk run, p50 / p95 / p99",
                  f"{lb['p50_ms']:.0f} / {lb['p95_ms']:.0f} / {lb['p99_ms']:.0f} ms",
-                 f"max {lb['max_ms']:.0f} ms; {lb['lost']} lost, {lb['published_twice']} twice"])  # fmt: skip
+                 f"max {lb['max_ms']:.0f} ms; {lb['lost']} lost, {lb['published_twice']} twice; "
+                 f"backfill meanwhile {lb.get('backfill_stories_per_second', 0):.0f} stories/s"])  # fmt: skip
     mem = r["memory_mb"]
     rows.append(["resident memory after the run",
                  f"worker {mem['worker']:.0f} MB, bulk worker {mem['bulk_worker']:.0f} MB, "
-                 f"API {mem['api']:.0f} MB", "each worker: parent + 2 pool processes"])  # fmt: skip
+                 f"API {mem['api']:.0f} MB",
+                 f"parent + {mem.get('worker_pool', '?')} / + {mem.get('bulk_pool', '?')} pool "
+                 "processes"])  # fmt: skip
     return table(["measure", "median of runs", "min-max / notes"], rows)
 
 
