@@ -6,8 +6,11 @@ What each reliability setting buys (see the design brief's list of Celery-on-Red
 - ``task_reject_on_worker_lost``: that also holds when the worker process is killed by a signal
   (otherwise Celery acks it); the attempt counter in ``workers.tasks`` stops a poison item from
   killing workers for ever;
-- ``task_acks_on_failure_or_timeout=False``: a task that fails outside our own handling is
-  redelivered rather than dropped, and the same counter bounds that too;
+- ``task_acks_on_timeout=False``: a task killed at its hard time limit is requeued rather than
+  acked, and the same counter bounds that too. A failure is rejected without requeue
+  (``task_acks_on_failure=False``; RabbitMQ dead-letters it where a dead-letter exchange is set),
+  but no item's own fault ever fails a task: the stage wrapper quarantines it, and a retry the
+  broker would not take is handed back (``workers.tasks.retry_later``), not dropped;
 - ``worker_prefetch_multiplier=1``: a worker holds one waiting message per process, because
   the visibility timeout counts from delivery, not from the start of the task;
 - ``visibility_timeout`` well above ``task_time_limit``: a slow task is never handed to a
@@ -72,7 +75,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_routes": {"wiredesk.batch": {"queue": settings.bulk_queue}},
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "task_acks_on_failure_or_timeout": False,
+        "task_acks_on_failure": False,
+        "task_acks_on_timeout": False,
         "task_soft_time_limit": settings.task_soft_time_limit,
         "task_time_limit": settings.task_time_limit,
         "worker_prefetch_multiplier": 1,

@@ -285,6 +285,9 @@ _verdict: contextvars.ContextVar[tuple[str, str | None] | None] = contextvars.Co
     "wiredesk_stage_verdict", default=None
 )
 _started: dict[str, float] = {}
+# This worker's name, in its main process (where hard time limits and lost pool processes are
+# reported), set when the worker is ready.
+_worker_hostname: str | None = None
 
 
 def note_quarantined(feed: str | None) -> None:
@@ -388,7 +391,11 @@ def _on_failure(task_id: str | None = None, sender: Any = None, **_: Any) -> Non
     stage = _stage_of(sender)
     if stage is None or task_id in _started:
         return
-    _safely("stage", record_stage, _client(_settings().redis_url), _keys(), stage, "failed", 0.0)
+    # The killed process never cleared its running entry: clear it here, or /v1/ops would show
+    # the task running for as long as this worker lives.
+    finished = (_worker_hostname, task_id) if _worker_hostname and task_id else None
+    _safely("stage", record_stage, _client(_settings().redis_url), _keys(), stage, "failed", 0.0,
+            finished=finished)  # fmt: skip
 
 
 def _heard_from(hostname: str) -> None:
@@ -397,8 +404,10 @@ def _heard_from(hostname: str) -> None:
 
 @signals.worker_ready.connect
 def _on_worker_ready(sender: Any = None, **_: Any) -> None:
+    global _worker_hostname
     hostname = getattr(sender, "hostname", None)
     if hostname:
+        _worker_hostname = hostname
         # Whatever this name was running before a crash is not running now.
         _safely("worker", _client(_settings().redis_url).delete, _keys().running(hostname))
         _safely("worker", _heard_from, hostname)

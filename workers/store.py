@@ -49,6 +49,10 @@ def _translate_errors(fn: Callable[P, T]) -> Callable[P, T]:
             return fn(*args, **kwargs)
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise StoreUnavailableError(f"Redis unreachable: {exc}") from exc
+        except (redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError) as exc:
+            # Full (maxmemory with noeviction) or a replica after a failover: the item is not
+            # at fault, so this is retried like an outage, never quarantined as the item's.
+            raise StoreUnavailableError(f"Redis refused the write: {exc}") from exc
 
     return wrapper
 

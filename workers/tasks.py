@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import structlog
 from celery import Task, signals
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from schemas import CheckedStory, EventType, QuarantineEntry, Story, TaggedStory
 from workers.celery_app import app
@@ -69,58 +69,84 @@ def stage_task(stage: str) -> Callable[[Callable[[StageContext, Any], Any]], Tas
             if isinstance(arg, dict) and arg.get("feed"):
                 structlog.contextvars.bind_contextvars(feed=arg["feed"])
             settings = get_settings()
-            store = get_store()
-            started = time.perf_counter()
-            sent_at = getattr(self.request, SENT_AT_HEADER, None)
-            queued_ms = round((time.time() - sent_at) * 1000, 1) if sent_at else None
-            attempts = 0
             try:
-                attempts = store.begin_stage(receipt_id, stage)
-                if attempts > settings.max_attempts:
-                    raise AttemptsExhaustedError(
-                        f"{stage} was started {attempts - 1} times without finishing "
-                        "(workers lost mid-task or passing faults that did not pass)"
-                    )
-                if settings.fault_delay_stage == stage:
-                    time.sleep(settings.fault_delay_seconds)
-                result = fn(StageContext(store, settings), arg)
+                return _run_stage(self, fn, stage, receipt_id, arg, settings)
             except RetryableError as exc:
-                if attempts < settings.max_attempts:
-                    delay = settings.retry_backoff_seconds * 2 ** (attempts - 1)
-                    log.warning("stage_retry", error=str(exc), attempt=attempts, countdown=delay)
-                    raise self.retry(exc=exc, countdown=delay) from exc
-                _quarantine(store, receipt_id, stage, exc, attempts)
-            except (PermanentError, AttemptsExhaustedError) as exc:
-                _quarantine(store, receipt_id, stage, exc, attempts)
-            except SoftTimeLimitExceeded as exc:
-                _quarantine(
-                    store,
-                    receipt_id,
-                    stage,
-                    PermanentError(f"{stage} took longer than {settings.task_soft_time_limit}s"),
-                    attempts,
-                    cause=exc,
-                )
-            except Exception as exc:  # a bug must not lose the item: quarantine it with the cause
-                log.exception("stage_crashed")
-                _quarantine(store, receipt_id, stage, exc, attempts)
-            else:
-                if isinstance(result, dict) and result.get("story_id"):
-                    structlog.contextvars.bind_contextvars(story_id=result["story_id"])
-                log.info(
-                    "stage_done",
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    queued_ms=queued_ms,
-                    attempt=attempts,
-                )
-                return result
-            # The item is in quarantine: the rest of the chain must not run.
-            self.request.chain = self.request.callbacks = None
-            return None
+                # Quarantining failed too: the store is away. Try the stage again later
+                # rather than let Celery drop the message.
+                log.warning("quarantine_deferred", error=str(exc))
+                retry_later(self, exc, settings.retry_backoff_seconds)
 
         return task
 
     return decorate
+
+
+def _run_stage(
+    task: Task,
+    fn: Callable[[StageContext, Any], Any],
+    stage: str,
+    receipt_id: str,
+    arg: Any,
+    settings: Settings,
+) -> Any:
+    """One stage on one item: its result, or None once the item is quarantined (the rest of
+    the chain is then cancelled). Raises RetryableError only when quarantining itself failed."""
+    store = get_store()
+    started = time.perf_counter()
+    sent_at = getattr(task.request, SENT_AT_HEADER, None)
+    queued_ms = round((time.time() - sent_at) * 1000, 1) if sent_at else None
+    attempts = 0
+    try:
+        attempts = store.begin_stage(receipt_id, stage)
+        if attempts > settings.max_attempts:
+            raise AttemptsExhaustedError(
+                f"{stage} was started {attempts - 1} times without finishing "
+                "(workers lost mid-task or passing faults that did not pass)"
+            )
+        if settings.fault_delay_stage == stage:
+            time.sleep(settings.fault_delay_seconds)
+        result = fn(StageContext(store, settings), arg)
+    except RetryableError as exc:
+        if attempts < settings.max_attempts:
+            delay = settings.retry_backoff_seconds * 2 ** (attempts - 1)
+            log.warning("stage_retry", error=str(exc), attempt=attempts, countdown=delay)
+            retry_later(task, exc, delay)
+        _quarantine(store, receipt_id, stage, exc, attempts)
+    except (PermanentError, AttemptsExhaustedError) as exc:
+        _quarantine(store, receipt_id, stage, exc, attempts)
+    except SoftTimeLimitExceeded as exc:
+        too_long = PermanentError(f"{stage} took longer than {settings.task_soft_time_limit}s")
+        _quarantine(store, receipt_id, stage, too_long, attempts, cause=exc)
+    except Exception as exc:  # a bug must not lose the item: quarantine it with the cause
+        log.exception("stage_crashed")
+        _quarantine(store, receipt_id, stage, exc, attempts)
+    else:
+        if isinstance(result, dict) and result.get("story_id"):
+            structlog.contextvars.bind_contextvars(story_id=result["story_id"])
+        log.info(
+            "stage_done",
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            queued_ms=queued_ms,
+            attempt=attempts,
+        )
+        return result
+    # The item is in quarantine: the rest of the chain must not run.
+    task.request.chain = task.request.callbacks = None
+    return None
+
+
+def retry_later(task: Task, exc: Exception, countdown: float) -> NoReturn:
+    """Retry the task after ``countdown`` seconds. Celery sends the retry as a new message and,
+    when that send fails (the broker is the Redis that just failed us), rejects the current
+    message without requeueing it: the item would be lost. Hand the message back instead: on a
+    broker that is reachable it is delivered again, on one that is not it stays unacked and
+    returns after the visibility timeout (Redis) or when the connection drops (RabbitMQ)."""
+    try:
+        raise task.retry(exc=exc, countdown=countdown)
+    except Reject as not_sent:
+        log.warning("retry_not_sent", error=str(exc), send_error=str(not_sent.reason))
+        raise Reject(exc, requeue=True) from exc
 
 
 def _quarantine(
@@ -232,7 +258,7 @@ def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> d
         attempts = store.begin_stages(receipt_ids, "batch")
         loaded = store.load_raws(receipt_ids)
     except RetryableError as exc:
-        raise self.retry(exc=exc, countdown=settings.retry_backoff_seconds) from exc
+        retry_later(self, exc, settings.retry_backoff_seconds)
     runs: list[StageRun] = []
     outcomes: dict[str, int] = {}
     yielded = 0.0
@@ -262,7 +288,7 @@ def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> d
             break
         except RetryableError as exc:
             record_batch(runs)
-            raise self.retry(exc=exc, countdown=settings.retry_backoff_seconds) from exc
+            retry_later(self, exc, settings.retry_backoff_seconds)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     record_batch(runs)
     structlog.contextvars.unbind_contextvars("receipt_id", "feed")

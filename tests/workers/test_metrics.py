@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -90,3 +91,37 @@ def test_stage_log_lines_carry_feed_and_duration(stack: Stack) -> None:
         assert line["duration_ms"] >= 0
         assert line["level"] == "info" and line["timestamp"].endswith("Z")
     assert done[-1]["story_id"]
+
+
+def test_a_task_killed_at_its_hard_time_limit_leaves_no_running_entry(
+    redis_url: str, monkeypatch
+) -> None:
+    # The worker's main process reports the kill (the pool process is gone): the handlers run
+    # there, as here, with the worker's settings.
+    from types import SimpleNamespace
+
+    from workers import metrics
+    from workers.settings import get_settings
+    from workers.tasks import tag_task
+
+    prefix = f"wdt{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("WIREDESK_KEY_PREFIX", prefix)
+    monkeypatch.setattr(metrics, "_worker_hostname", None)
+    get_settings.cache_clear()
+    try:
+        r = metrics._client(redis_url)
+        keys = metrics._keys()
+        hostname = f"{prefix}-w1@host"
+        metrics._on_worker_ready(sender=SimpleNamespace(hostname=hostname))
+        r.hset(keys.running(hostname), "task-1", json.dumps({"stage": "tag", "started_at": 1.0}))
+
+        metrics._on_failure(task_id="task-1", sender=tag_task)
+
+        assert r.hgetall(keys.running(hostname)) == {}
+        assert r.hget(keys.items, "tag|failed") == b"1"
+    finally:
+        get_settings.cache_clear()
+        leftovers = list(metrics._client(redis_url).scan_iter(match=f"{prefix}*"))
+        if leftovers:
+            metrics._client(redis_url).delete(*leftovers)

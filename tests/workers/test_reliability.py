@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+from celery import Celery
+from celery.exceptions import Reject
+
+from services.processes import free_port
 from tests.harness import Stack
+from workers.errors import StoreUnavailableError
+from workers.tasks import retry_later
 
 
 def test_worker_killed_during_publish_publishes_exactly_once(make_stack) -> None:
@@ -38,3 +45,26 @@ def test_worker_killed_during_publish_publishes_exactly_once(make_stack) -> None
     events = stack.events_for(receipt_id)
     assert [e["type"] for e in events] == ["story.published"]
     assert int(stack.redis.get(stack.keys.attempts(receipt_id, "publish"))) >= 2
+
+
+def test_a_retry_that_cannot_be_sent_hands_the_message_back() -> None:
+    # Celery sends a retry as a new message; when the broker is down it rejects the current
+    # message *without* requeueing it, which would lose the item. retry_later must turn that
+    # into a requeue. A real Celery app whose broker port has nothing listening.
+    app = Celery("wd-retry-test", broker=f"redis://127.0.0.1:{free_port()}/0", set_as_current=False)
+    app.conf.task_publish_retry = False
+    app.conf.broker_connection_timeout = 1
+
+    @app.task(bind=True, max_retries=None)
+    def stage(self) -> None:  # pragma: no cover - never run, only retried
+        pass
+
+    stage.push_request(id="task-1", called_directly=False, retries=0, args=[], kwargs={},
+                       delivery_info={"routing_key": "wd.pipeline"})  # fmt: skip
+    try:
+        with pytest.raises(Reject) as handed_back:
+            retry_later(stage, StoreUnavailableError("Redis unreachable"), 1)
+    finally:
+        stage.pop_request()
+    assert handed_back.value.requeue is True
+    assert isinstance(handed_back.value.reason, StoreUnavailableError)

@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from schemas import DedupeVerdict, TaggedStory, Verdict
+from services.redis_server import EmbeddedValkey
 from workers.dedupe import content_tokens, shingle_hashes, signature
+from workers.errors import StoreUnavailableError
 from workers.settings import Settings
 from workers.stages.normalise import body_hash, normalise
 from workers.stages.publish import build_event
@@ -186,3 +188,22 @@ def test_yield_to_urgent_waits_for_the_mark_within_its_budget(store: Store) -> N
     store.r.set(store.keys.urgent, "1", px=60_000)
     threading.Timer(0.2, store.r.delete, (store.keys.urgent,)).start()
     assert store.yield_to_urgent(30_000) < 10
+
+
+def test_a_full_redis_is_an_outage_to_retry_not_the_items_fault(tmp_path) -> None:
+    # A Redis of its own, filled to its maxmemory (noeviction refuses writes): the stages'
+    # writes, plain commands and Lua scripts alike, must come back as StoreUnavailableError,
+    # which the tasks retry, and never as an error that would quarantine the story itself.
+    with EmbeddedValkey(tmp_path, persist=False) as server:
+        settings = Settings(redis_url=server.url, key_prefix="wdfull")
+        store = Store(connect(server.url), settings)
+        story = make_story("rc_full")
+        store.create_receipt(receipt_id="rc_full", feed="reuters", raw=b"x", content_type=None,
+                             received_at=datetime.now(UTC))  # fmt: skip
+        store.r.config_set("maxmemory", 1)  # below what it holds already: full
+        with pytest.raises(StoreUnavailableError, match="refused the write"):
+            store.begin_stage("rc_full", "publish")
+        with pytest.raises(StoreUnavailableError, match="refused the write"):
+            store.publish(story, build_event(story))
+        store.r.config_set("maxmemory", 0)
+        assert store.begin_stage("rc_full", "publish") == 1  # room again: work goes on
