@@ -54,6 +54,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "wiredesk_workers_alive",
     "wiredesk_worker_tasks_running",
     "wiredesk_replays_total",
+    "wiredesk_redis_used_memory_bytes",
+    "wiredesk_redis_maxmemory_bytes",
 )
 
 
@@ -186,6 +188,17 @@ class _Figures:
         yield CounterMetricFamily(
             "wiredesk_replays", "Items put back through the pipeline.", value=self.extra["replays"]
         )
+        memory = self.extra["memory"]
+        yield GaugeMetricFamily(
+            "wiredesk_redis_used_memory_bytes",
+            "Memory Redis uses for wiredesk's data, queues and streams.",
+            value=int(memory.get("used_memory", 0)),
+        )
+        yield GaugeMetricFamily(
+            "wiredesk_redis_maxmemory_bytes",
+            "Redis maxmemory (0: no limit). At the limit, with noeviction, every write fails.",
+            value=int(memory.get("maxmemory", 0)),
+        )
 
 
 def render(r: redis.Redis, keys: MetricKeys, snapshot: OpsSnapshot) -> bytes:
@@ -197,14 +210,16 @@ def render(r: redis.Redis, keys: MetricKeys, snapshot: OpsSnapshot) -> bytes:
         for feed in snapshot.feeds:
             pipe.hget(keys.feed_totals(feed.feed), "received")
         pipe.get(keys.replays)
+        pipe.info("memory")
         results = pipe.execute()
     histograms = dict(zip(names, results[: len(names)], strict=True))
-    received_raw = results[len(names) : -1]
+    received_raw = results[len(names) : -2]
     extra = {
         "received": {
             f.feed: int(v or 0) for f, v in zip(snapshot.feeds, received_raw, strict=True)
         },
-        "replays": int(results[-1] or 0),
+        "replays": int(results[-2] or 0),
+        "memory": results[-1],
     }
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Figures(snapshot, histograms, extra))

@@ -54,6 +54,14 @@ def test_metrics_parse_and_count_what_went_through(stack: Stack) -> None:
         > 0
     )
     assert _value(families, "wiredesk_workers_alive", "wiredesk_workers_alive") == 1
+    # Redis memory, for the nearly-full alert: what INFO says, as it says it.
+    info = stack.redis.info("memory")
+    assert (
+        _value(families, "wiredesk_redis_maxmemory_bytes", "wiredesk_redis_maxmemory_bytes")
+        == (info["maxmemory"])
+    )
+    used = _value(families, "wiredesk_redis_used_memory_bytes", "wiredesk_redis_used_memory_bytes")
+    assert 0.5 * info["used_memory"] < used < 2 * info["used_memory"]
 
     for stage in ("normalise", "dedupe", "tag", "publish"):
         buckets = [
