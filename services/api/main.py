@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from services.api.routes import health, ingest, metrics, ops, quarantine, receipts, stories
+from workers.errors import StoreUnavailableError
 from workers.logs import configure_logging
 from workers.settings import Settings, get_settings
 from workers.store import Store, connect
@@ -35,4 +37,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for module in (ingest, receipts, stories, quarantine, health, ops, metrics):
         app.include_router(module.router)
+    app.add_exception_handler(StoreUnavailableError, _store_unavailable)
     return app
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Redis unreachable, full or read-only, on any route: 503 and a hint to retry, which
+    feeds and their push clients understand, instead of a bare 500. Nothing was accepted."""
+    return JSONResponse(
+        {"detail": f"storage unavailable, retry later: {exc}"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.redis_server import EmbeddedValkey
 from tests.harness import Stack, auth
 
 GOOD = "ROME (Reuters) - A good story {n} arrives right behind a bad one, and still goes out.\n"
@@ -86,3 +87,22 @@ def test_unprocessable_copy_is_quarantined_with_a_reason(
 def test_unknown_receipt_is_404(stack: Stack) -> None:
     assert stack.http.get(f"{stack.api_url}/v1/receipts/rc_nope").status_code == 404
     assert stack.http.get(f"{stack.api_url}/v1/stories/st_nope").status_code == 404
+
+
+def test_a_full_redis_is_a_503_to_retry_and_the_retry_goes_through(tmp_path, log_dir) -> None:
+    # Redis at maxmemory (noeviction) refuses the receipt: the feed is told to come back
+    # (503, Retry-After) rather than given a 500, and nothing half-kept is left behind.
+    with EmbeddedValkey(tmp_path, persist=False) as server:
+        own = Stack(redis_url=server.url, log_dir=log_dir).start()
+        try:
+            body = GOOD.format(n="while-redis-is-full").encode()
+            own.redis.config_set("maxmemory", 1)
+            refused = own.ingest("reuters", body)
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["retry-after"] and "retry later" in refused.json()["detail"]
+            own.redis.config_set("maxmemory", 0)
+            accepted = own.ingest("reuters", body)
+            assert accepted.status_code == 202
+            assert own.wait_receipt(accepted.json()["receipt_id"])["state"] == "published"
+        finally:
+            own.stop()
