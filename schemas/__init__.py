@@ -2,6 +2,7 @@
 
 from schemas.dedupe import DedupeVerdict, Verdict
 from schemas.events import SCHEMA_VERSION, EventType, QuarantineEntry, StoryEvent
+from schemas.inspection import InspectError, InspectLine
 from schemas.receipts import IngestAccepted, Receipt, ReceiptRef, ReceiptState
 from schemas.story import CheckedStory, Dateline, PubStatus, Signal, Story, Subject, TaggedStory
 from schemas.tags import Mention, Tag, TagType
@@ -13,6 +14,8 @@ __all__ = [
     "DedupeVerdict",
     "EventType",
     "IngestAccepted",
+    "InspectError",
+    "InspectLine",
     "Mention",
     "PubStatus",
     "QuarantineEntry",

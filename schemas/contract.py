@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from schemas.events import SCHEMA_VERSION, EventType, StoryEvent
+from schemas.inspection import InspectLine
 from schemas.story import Story, TaggedStory
 
 __all__ = [
@@ -88,6 +89,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     EventType.quarantined.value: QuarantinedEvent,
     "story": Story,
     "tagged-story": TaggedStory,
+    "inspect-line": InspectLine,
 }
 
 

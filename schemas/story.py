@@ -79,6 +79,11 @@ class Story(BaseModel):
     agency: str | None = None
     item_id: str | None = Field(default=None, description="The agency's own id (guid, doc-id).")
     version: int = Field(default=1, ge=0)
+    version_label: str | None = Field(
+        default=None,
+        description="The agency's own version words as carried ('1stLd-Writethru', 'REFILE', "
+        "'2ND LEAD'), or null when there are none; the number stays in `version`.",
+    )
     status: PubStatus = PubStatus.usable
     signals: list[Signal] = Field(default_factory=list)
     urgency: int | None = Field(default=None, ge=1, le=9, description="1 is a flash.")

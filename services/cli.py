@@ -166,6 +166,27 @@ def cmd_ops(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Sample files through normalise, dedupe and tag against a throwaway store."""
+    from services.inspector import inspect_files, render_line, throwaway_store
+    from workers.logs import configure_logging
+    from workers.settings import get_settings
+
+    settings = get_settings()
+    # stdout carries the answer (NDJSON with --json); the pipeline's log lines go to stderr.
+    configure_logging(json=settings.log_json, level=args.log_level, stream=sys.stderr)
+    with throwaway_store(settings) as store:
+        lines = inspect_files(
+            args.files, store=store, settings=settings, feed=args.feed, format_hint=args.format
+        )
+        for line in lines:
+            if args.json:
+                print(line.model_dump_json(), flush=True)
+            else:
+                print(render_line(line), end="\n\n", flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wiredesk", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -183,6 +204,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", help="the feed's bearer token (default: $WIREDESK_FEED_TOKEN)")
 
     add_stories_parser(sub)
+
+    p = sub.add_parser(
+        "inspect",
+        help="what wiredesk makes of sample files: normalise, dedupe and tag, no stack needed",
+        description="Run each file, in order, through the pipeline's stages against a private "
+        "store that starts empty (an embedded Valkey, or a throwaway key prefix on REDIS_URL), "
+        "so later files are judged against earlier ones. Exit status 0 whenever it ran.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="NDJSON, one line per item (a contract)")
+    p.add_argument("--feed", default="inspect", help="feed name the items arrive on")
+    p.add_argument("--format", help="the feed's configured format, as a detection hint")
+    p.add_argument("--log-level", default="WARNING", help="pipeline log lines on stderr")
 
     p = sub.add_parser("receipt", help="what became of an item")
     p.add_argument("receipt_id")
@@ -250,6 +284,7 @@ COMMANDS = {
     "run": cmd_run,
     "ingest": cmd_ingest,
     "stories": cmd_stories,
+    "inspect": cmd_inspect,
     "receipt": cmd_receipt,
     "quarantine": cmd_quarantine,
     "ops": cmd_ops,

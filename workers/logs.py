@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
 __all__ = ["configure_logging"]
 
 
-def configure_logging(*, json: bool | None = None, level: str = "INFO") -> None:
+def configure_logging(
+    *, json: bool | None = None, level: str = "INFO", stream: TextIO | None = None
+) -> None:
+    """``stream``: where the lines go (stdout unless a command keeps stdout for its output)."""
+    stream = stream or sys.stdout
     if json is None:
-        json = not sys.stdout.isatty()
+        json = not stream.isatty()
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -43,7 +48,7 @@ def configure_logging(*, json: bool | None = None, level: str = "INFO") -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -28,6 +28,7 @@ class ParsedItem:
     agency: str | None = None
     item_id: str | None = None
     version: int = 1
+    version_label: str | None = None
     status: PubStatus = PubStatus.usable
     signals: list[Signal] = field(default_factory=list)
     urgency: int | None = None

@@ -84,6 +84,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         agency=agency,
         item_id=item.item_id,
         version=item.version,
+        version_label=clean_inline(item.version_label),
         status=item.status,
         signals=list(dict.fromkeys(item.signals)),
         urgency=item.urgency,
