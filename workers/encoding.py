@@ -5,7 +5,10 @@ and now and then UTF-8 that was decoded as CP1252 and encoded again upstream ('C
 
 - A byte-order mark wins, then a declared charset when the bytes agree with it. A declared
   Latin-1 or ASCII is read as CP1252, as browsers do: feeds that say Latin-1 send CP1252
-  quotes and dashes.
+  quotes and dashes; but when such bytes are valid UTF-8 with non-ASCII characters, they are
+  UTF-8 whatever the declaration says (agency systems stamp 'ISO-8859-1' on UTF-8 exports;
+  read by the declaration, 'é' becomes 'Ã©'). Real Latin-1 text with accents is almost never
+  valid UTF-8 by accident.
 - Then UTF-8: Latin text is almost never valid UTF-8 by accident.
 - Then Latin-1 when no byte falls in 0x80-0x9F (the two agree on every other byte), else
   CP1252, which has real characters (curly quotes, dashes) where Latin-1 has C1 controls. The
@@ -40,6 +43,7 @@ _READ_AS_CP1252 = {"latin_1", "iso8859-1", "ascii", "cp1252"}
 _FRAMING = b"\x01\x02\x03\x04\x16\x1e\x1f\t\n\r\x0c"
 _BINARY_SHARE = 0.1
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 # UTF-8 lead bytes read as CP1252 followed by a continuation byte read the same way. 'Ã ' and
 # 'Ã' before a letter are left alone: they occur in real Portuguese and Vietnamese text.
 _MOJIBAKE = re.compile(
@@ -90,6 +94,9 @@ def decode_text(raw: bytes, *, declared: str | None = None) -> tuple[str, str]:
     _check_not_binary(raw)
     if declared and (codec := _codec(declared)):
         if codec in _READ_AS_CP1252:
+            if _HIGH_BYTE.search(raw):
+                with contextlib.suppress(UnicodeDecodeError):
+                    return repair_mojibake(raw.decode("utf-8")), "utf-8"
             return _decode_latin(raw)
         with contextlib.suppress(UnicodeDecodeError):
             text = raw.decode(codec)

@@ -1,55 +1,80 @@
-"""Language identification by stop-word counts.
+"""Which language a story is written in: the text decides, the declaration breaks ties.
 
-Wire copy is long enough (a lede at least) for the commonest function words to tell the
-languages agencies file in apart, and this costs microseconds where a statistical model costs
-milliseconds and a model file. Returns None rather than guess on too little text.
+Agencies declare languages that are not the copy's (an English service stamping its house
+language, 'it-IT' on English copy; a desk's default on a translation), so the declaration is
+believed only when the text agrees with it or is too short to say. The text is judged by
+py3langid (a naive-Bayes model over byte n-grams, 97 languages), which tells apart what
+stop-word lists cannot: Danish, Norwegian and Swedish; Ukrainian, Bulgarian and Russian;
+Persian and Arabic; Catalan and Spanish. It costs about 0.2 ms a story; the model (a few MB)
+is loaded once per process, before the worker pool forks (``warm_up``).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from typing import Any
 
-__all__ = ["detect_language"]
+__all__ = ["choose_language", "detect_language", "warm_up"]
 
-_STOPWORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "en": "the of and to in is was that for on with said by at from his its as it are were",
-        "fr": "le la les des et est une un du dans que qui pour sur au pas par aux été ont",
-        "de": "der die das und ist nicht ein eine den dem mit von zu sich auf für des im wurde",
-        "es": "el la los las del y en que por con una para se al fue como sus más según",
-        "it": "il la di che e della del per non una sono è alla nel dei gli delle ha anche",
-        "pt": "o a os as do da dos das e em que para com não uma por foi ao mais",
-        "nl": "de het een en van in is dat op te met voor niet zijn werd door aan",
-        "sv": "och att det som en på är av för med till den har inte om ett var",
-    }.items()
-}
-_WORD = re.compile(r"[^\W\d_]+")
-_SCRIPTS = [
-    ("ar", re.compile(r"[\u0600-\u06ff]")),
-    ("ru", re.compile(r"[\u0400-\u04ff]")),
-    ("zh", re.compile(r"[\u4e00-\u9fff]")),
-    ("ja", re.compile(r"[\u3040-\u30ff]")),
-    ("ko", re.compile(r"[\uac00-\ud7af]")),
-    ("el", re.compile(r"[\u0370-\u03ff]")),
-    ("he", re.compile(r"[\u0590-\u05ff]")),
-]
+# Below this many letters the model guesses; a declared language, if any, is better.
+_MIN_LETTERS = 25
+# How sure the model must be to overrule a declaration (normalised probability).
+_OVERRULE = 0.90
+# How sure it must be to give a language when nothing was declared.
+_ALONE = 0.50
+# The model's codes where ISO 639-1 and agency practice differ: 'no' is written as Bokmål
+# ('nb') by the Norwegian agencies; 'nn' (Nynorsk) is declared, never guessed.
+_CODE = {"no": "nb"}
+_SAME = {"no": "nb", "nn": "nb", "nb": "nb"}
+_LETTER = re.compile(r"[^\W\d_]")
+_TAG = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
+
+_identifier: Any = None
+_lock = threading.Lock()
 
 
-def detect_language(text: str, *, sample: int = 2000) -> str | None:
-    """ISO 639-1 code of the text's language, or None when there is too little to tell."""
+def warm_up() -> None:
+    """Load the model now (about a second), not on the first story."""
+    _model()
+
+
+def _model() -> Any:
+    global _identifier
+    if _identifier is None:
+        with _lock:
+            if _identifier is None:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+                _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _identifier
+
+
+def declared_code(tag: str | None) -> str | None:
+    """'en-GB' -> 'en', 'it_IT' -> 'it', 'NOR' stays 'nor'; None for what is not a tag."""
+    if not tag or not (m := _TAG.match(tag)):
+        return None
+    return m[1].lower()
+
+
+def detect_language(text: str, *, sample: int = 2000) -> tuple[str, float] | None:
+    """The text's language (ISO 639-1) and how sure the model is, or None for too little text."""
     text = text[:sample]
-    if not text.strip():
+    if len(_LETTER.findall(text)) < _MIN_LETTERS:
         return None
-    # Japanese kana first: Japanese text also carries CJK ideographs.
-    for lang, pattern in sorted(_SCRIPTS, key=lambda s: s[0] != "ja"):
-        if len(pattern.findall(text)) > len(text) * 0.2:
-            return lang
-    words = [w.lower() for w in _WORD.findall(text)]
-    if len(words) < 3:
-        return None
-    scores = {lang: sum(w in stops for w in words) for lang, stops in _STOPWORDS.items()}
-    best = max(scores, key=scores.__getitem__)
-    if scores[best] < 2:
-        return None
-    return best
+    code, probability = _model().classify(text)
+    return _CODE.get(code, code), float(probability)
+
+
+def choose_language(*, declared: str | None, text: str) -> str | None:
+    """The story's language: the declared one unless the text clearly says otherwise."""
+    declared = declared_code(declared)
+    found = detect_language(text)
+    if found is None:
+        return declared
+    code, probability = found
+    if declared and _SAME.get(declared, declared) == _SAME.get(code, code):
+        return _SAME.get(declared, declared) if declared in _SAME else declared
+    if probability >= _OVERRULE or (not declared and probability >= _ALONE):
+        return code
+    return declared or None

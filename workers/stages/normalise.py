@@ -11,11 +11,11 @@ import hashlib
 import re
 from datetime import datetime
 
-from schemas import Story
+from schemas import Dateline, Story
 from workers.dateline import split_dateline
 from workers.errors import EmptyStoryError
 from workers.formats import ParsedItem, detect
-from workers.language import detect_language
+from workers.language import choose_language
 from workers.text import clean_inline, clean_paragraphs, split_truncation, word_count
 
 __all__ = ["body_hash", "normalise", "story_id_for"]
@@ -56,15 +56,22 @@ def normalise(
 def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: datetime) -> Story:
     """Everything after parsing that is the same for every format."""
     paragraphs = clean_paragraphs(item.body)
-    dateline = item.dateline
+    dateline = _given_dateline(item.dateline)
+    byline = clean_inline(item.byline)
     default_date = item.date_hint or (dateline.date if dateline else None)
+    if paragraphs and (found_byline := _byline_paragraph(paragraphs[0])):
+        # Copy that puts the byline in the body ('By JANE DOE' as its own first paragraph):
+        # it is the byline, not the lede, and the dateline follows it.
+        byline = byline or found_byline
+        paragraphs = paragraphs[1:]
     if paragraphs:
         found, rest = split_dateline(
             paragraphs[0], default_date=default_date, received=received_at.date()
         )
         if found:
-            # The parser's own dateline element (NITF, G2) wins; the text's fills its gaps.
-            dateline = _merge_datelines(dateline, found)
+            # The copy's own dateline wins over metadata (a G2 <located> or NITF element can
+            # name the editing desk, not where the story was filed); metadata fills its gaps.
+            dateline = _merge_datelines(found, dateline)
             rest = rest.strip()
             paragraphs = [rest, *paragraphs[1:]] if rest else paragraphs[1:]
     if dateline and dateline.date is None and default_date:
@@ -73,7 +80,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
     if not paragraphs and not clean_inline(item.headline):
         raise EmptyStoryError(f"{item.format}: the item carries no headline and no body text")
     agency = item.agency or (dateline.agency if dateline else None)
-    text_for_language = " ".join(paragraphs[:3]) or (item.headline or "")
+    text_for_language = " ".join([item.headline or "", *paragraphs[:4]])
     return Story(
         story_id=story_id_for(
             feed=feed, agency=agency, item_id=item.item_id, receipt_id=receipt_id
@@ -90,11 +97,11 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         urgency=item.urgency,
         headline=clean_inline(item.headline),
         slugline=clean_inline(item.slugline),
-        byline=clean_inline(item.byline),
+        byline=byline,
         dateline=dateline,
         body=paragraphs,
         lede=paragraphs[0] if paragraphs else None,
-        language=item.language or detect_language(text_for_language),
+        language=choose_language(declared=item.language, text=text_for_language),
         word_count=word_count(paragraphs),
         truncated=item.truncated or trailer,
         notes=[n for n in (clean_inline(n) for n in item.notes) if n],
@@ -108,13 +115,46 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
     )
 
 
-def _merge_datelines(given, found):
-    if given is None:
-        return found
-    return given.model_copy(
+def _merge_datelines(first: Dateline, second: Dateline | None) -> Dateline:
+    """``first``, with its gaps filled from ``second``."""
+    if second is None:
+        return first
+    return first.model_copy(
         update={
-            "place": given.place or found.place,
-            "date": given.date or found.date,
-            "agency": given.agency or found.agency,
+            "place": first.place or second.place,
+            "date": first.date or second.date,
+            "agency": first.agency or second.agency,
         }
     )
+
+
+# A place has letters; 'City, Country' and 'City/CC' are the city; a timestamp is no place.
+_PLACE_CUT = re.compile(r"\s*[,/;]\s*")
+_DIGITS = re.compile(r"\d")
+
+
+def _given_dateline(given: Dateline | None) -> Dateline | None:
+    """A parser's dateline element as a place a desk would print: the city alone, never a
+    timestamp or code."""
+    if given is None or not given.place:
+        return given
+    place = _PLACE_CUT.split(given.place.strip(), maxsplit=1)[0].strip(" .-–—")
+    if not place or len(_DIGITS.findall(place)) >= 2 or not any(c.isalpha() for c in place):
+        place = None
+    return given.model_copy(update={"place": place})
+
+
+# 'By JANE DOE', 'By Jane Doe and John Roe', 'Von Anna Beispiel, dpa', 'Par Jean Dupont':
+# a short line of capitalised names after the word, no sentence in it.
+_BYLINE = re.compile(
+    r"^(?:By|BY|Von|VON|Par|PAR|Por|POR|Di|Af|Av|Door)\s+"
+    r"(?P<names>[A-ZÀ-Ý][\w.'’-]*(?:[\s,]+(?:and|und|et|y|e|og|och|en|of|the|The|[A-ZÀ-Ý][\w.'’-]*))*)$"
+)
+
+
+def _byline_paragraph(paragraph: str) -> str | None:
+    sentence = paragraph.endswith((".", "!", "?", ":")) and not paragraph.endswith(" Jr.")
+    if len(paragraph) > 120 or sentence:
+        return None
+    match = _BYLINE.match(paragraph)
+    return paragraph if match and len(paragraph.split()) <= 14 else None

@@ -129,3 +129,52 @@ def test_day_and_month_datelines_take_the_year_they_were_received() -> None:
         received_at=datetime(2027, 1, 1, 0, 30, tzinfo=UTC),
     )
     assert new_year.dateline.date == date(2026, 12, 31)
+
+
+def build(**fields):
+    from workers.formats import ParsedItem
+    from workers.stages.normalise import build_story
+
+    item = ParsedItem(format="nitf", **fields)
+    return build_story(item, receipt_id="rc_test", feed="wire", received_at=NOW)
+
+
+def test_the_copys_dateline_wins_over_metadata() -> None:
+    from schemas import Dateline
+
+    # <located> names the editing desk; the copy says where the story was filed.
+    story = build(
+        dateline=Dateline(text="Gdansk", place="Gdansk"),
+        body=["VILNIUS (Reuters) - Lithuania's parliament voted on Tuesday to extend the rules."],
+    )
+    assert story.dateline.place == "Vilnius"
+    assert story.body[0].startswith("Lithuania's parliament")
+
+
+def test_a_metadata_place_is_the_city_alone_and_never_a_timestamp() -> None:
+    from schemas import Dateline
+
+    city = build(dateline=Dateline(text="x", place="Tromso, Norway"), body=["No dateline here."])
+    assert city.dateline.place == "Tromso"
+    stamp = build(
+        dateline=Dateline(text="x", place="20240312T081500+0000"), body=["No dateline here."]
+    )
+    assert stamp.dateline.place is None
+
+
+def test_a_byline_paragraph_is_the_byline_and_the_dateline_follows_it() -> None:
+    story = build(
+        body=[
+            "By MARIA OYELARAN and TOMAS VIK",
+            "LAGOS, Nigeria (AP) _ Ferry services resumed on Monday after a week of strikes.",
+        ]
+    )
+    assert story.byline == "By MARIA OYELARAN and TOMAS VIK"
+    assert story.dateline.place == "Lagos"
+    assert story.lede.startswith("Ferry services resumed")
+
+
+def test_a_sentence_starting_with_by_is_not_a_byline() -> None:
+    story = build(body=["By Monday evening the river had risen two metres.", "More."])
+    assert story.byline is None
+    assert story.lede.startswith("By Monday evening")
