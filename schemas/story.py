@@ -103,6 +103,12 @@ class Story(BaseModel):
         "and correction notices, embargo warnings, parser remarks.",
     )
     keywords: list[str] = Field(default_factory=list, description="Keywords the agency supplied.")
+    replaces: list[str] = Field(
+        default_factory=list,
+        description="Agency item ids this item says it replaces (a G2 link to the previous "
+        "version, a NewsML 1.2 previous revision, an editorial note naming earlier items); "
+        "dedupe makes it the newest version of the first one it knows.",
+    )
     embargoed_until: datetime | None = None
     first_created: datetime | None = None
     version_created: datetime | None = None

@@ -82,6 +82,15 @@ class DedupeFinding:
     score: float | None
     reason: str
     lead: str
+    story_id: str = ""
+
+
+def chain_order(story: TaggedStory) -> float:
+    """Where a version stands in its story's chain: its creation time when the agency gave one
+    (some agencies' version numbers are opaque, not sequential), else its number."""
+    if story.version_created is not None:
+        return story.version_created.timestamp()
+    return float(story.version)
 
 
 def _now() -> datetime:
@@ -377,6 +386,10 @@ class Store:
         is_kill: bool,
         body_hash: str,
         signature: Signature,
+        version_created: float | None = None,
+        replaces: list[str] | None = None,
+        slug_key: bytes | None = None,
+        follows_slug: bool = False,
         now: float | None = None,
     ) -> DedupeFinding:
         """Look the story up and record it in one atomic script (``dedupe.lua``): its version
@@ -407,15 +420,24 @@ class Store:
             st.near_dup_max_candidates,
             st.lsh_refs_per_band,
             st.retention_seconds,
+            self.keys.chain(""),
+            repr(version_created) if version_created is not None else "",
+            slug_key or b"",
+            "1" if follows_slug else "0",
+            1,
+            *(replaces or []),
         ]
         keys = [self.keys.dedupe_refs, self.keys.chain(story_id), self.keys.dedupe_bucket_base]
-        kind, of, score, reason, lead = (_text(v) for v in self._dedupe(keys=keys, args=args))
+        kind, of, score, reason, lead, joined = (
+            _text(v) for v in self._dedupe(keys=keys, args=args)
+        )
         return DedupeFinding(
             kind=kind,
             of_story=of or None,
             score=float(score) if score else None,
             reason=reason,
             lead=lead,
+            story_id=joined or story_id,
         )
 
     # ---- publish ------------------------------------------------------------------------
@@ -467,7 +489,7 @@ class Store:
             duplicate_of or "",
             repr(floor),
             mode,
-            story.version,
+            chain_order(story),
             story.receipt_id,
             lead,
             embargo,

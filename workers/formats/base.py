@@ -38,6 +38,7 @@ class ParsedItem:
     date_hint: date | None = None
     subjects: list[Subject] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list)
     language: str | None = None
     embargoed_until: datetime | None = None
     first_created: datetime | None = None

@@ -9,15 +9,25 @@
 --   base:body  body hash (16 bytes) -> ref
 --   base:sig   ref -> record: kind \t of \t score \t reason \t story id \t lead \t size \t sig
 --   base:b<i>  band value -> refs, comma separated, the newest few
+--   base:slug  agency + slug hash -> story id: the take a later take's version words follow
 --
--- KEYS: 1 ref counter, 2 version chain of the story (hash version -> receipt), 3 bucket base
+-- Version chains (chain base .. story id): field '<story id>:<version>' -> receipt \t order,
+-- where order is the version's creation time when the agency gave one (version numbers are
+-- opaque at some agencies) and its number otherwise. A chain reached through a link keeps an
+-- '@alias' field naming the chain the item joined, so later versions of the linking item
+-- follow it there.
+--
+-- KEYS: 1 ref counter, 2 version chain of the story, 3 bucket base
 -- ARGV: 1 receipt id, 2 story id, 3 version, 4 '1' when the story has an agency item id
 --       (a chain), 5 '1' for a kill, 6 body hash (binary), 7 current bucket, 8 buckets to look
 --       back, 9 bucket ttl, 10 signature (binary, '' when too short), 11 shingle count,
 --       12 bands, 13 rows, 14 jaccard bar, 15 containment bar, 16 min agreeing bins for
---       containment, 17 max candidates checked, 18 refs kept per band value, 19 chain ttl
--- Returns {kind, of story, score, reason, cluster lead}.
-
+--       containment, 17 max candidates checked, 18 refs kept per band value, 19 chain ttl,
+--       20 chain key base, 21 version created (epoch seconds, '' when not given),
+--       22 slug key ('' when none), 23 '1' when the version words ask for the slug's take,
+--       24 buckets a slug link looks back, 25.. story ids of the items this one names as
+--       the ones it replaces
+-- Returns {kind, of story, score, reason, cluster lead, story id the item belongs to}.
 local receipt, story_id, version = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local has_chain, is_kill, body = ARGV[4] == '1', ARGV[5] == '1', ARGV[6]
 local now, back, ttl = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
@@ -25,6 +35,8 @@ local sig, size = ARGV[10], tonumber(ARGV[11])
 local bands, rows = tonumber(ARGV[12]), tonumber(ARGV[13])
 local jbar, cbar, min_match = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
 local max_cands, keep_refs, chain_ttl = tonumber(ARGV[17]), tonumber(ARGV[18]), ARGV[19]
+local chain_base, created = ARGV[20], tonumber(ARGV[21])
+local slug, wants_slug, slug_back = ARGV[22], ARGV[23] == '1', tonumber(ARGV[24])
 local base = KEYS[3]
 
 local function bkey(bucket, suffix)
@@ -50,7 +62,7 @@ for b = now, now - back, -1 do
     local rec = redis.call('HGET', bkey(b, 'sig'), ref)
     if rec then
       local r = parse(rec)
-      return {r.kind, r.of, r.score, r.reason, r.lead}
+      return {r.kind, r.of, r.score, r.reason, r.lead, r.story}
     end
   end
 end
@@ -58,35 +70,103 @@ end
 local ref = tostring(redis.call('INCR', KEYS[1]))
 local kind, of, score, reason, lead = nil, '', '', '', story_id
 
-if is_kill then
-  kind, of, reason = 'kill', story_id, 'withdrawn by the agency (kill or canceled status)'
+-- Which chain the item belongs to: its own, one it joined before (alias), one it names as
+-- replaced (a link in the agency's metadata), or the take its version words follow (slug).
+local target, chain, evidence = story_id, KEYS[2], nil
+local alias = has_chain and redis.call('HGET', KEYS[2], '@alias') or nil
+if alias then
+  target, chain = alias, chain_base .. alias
+else
+  local own_history = has_chain and redis.call('HLEN', KEYS[2]) > 0
+  if not own_history then
+    for i = 25, #ARGV do
+      local named = ARGV[i]
+      if named ~= story_id then
+        local key = chain_base .. named
+        if redis.call('EXISTS', key) == 1 then
+          target = redis.call('HGET', key, '@alias') or named
+          evidence = 'names item ' .. named .. ' as the one it replaces'
+          break
+        end
+      end
+    end
+    if not evidence and wants_slug and slug ~= '' then
+      for b = now, now - slug_back, -1 do
+        local found = redis.call('HGET', bkey(b, 'slug'), slug)
+        if found and found ~= story_id then
+          target = found
+          evidence = 'version words follow the take with the same agency and slug'
+          break
+        end
+      end
+    end
+    if evidence then
+      chain = chain_base .. target
+      if has_chain then
+        redis.call('HSET', KEYS[2], '@alias', target)
+        redis.call('EXPIRE', KEYS[2], chain_ttl)
+      end
+    end
+  end
+end
+if slug ~= '' then
+  redis.call('HSET', bkey(now, 'slug'), slug, target)
+  redis.call('EXPIRE', bkey(now, 'slug'), ttl)
 end
 
--- The agency's own version chain.
-if has_chain then
-  local holder = redis.call('HGET', KEYS[2], ARGV[3])
+if is_kill then
+  kind, of = 'kill', target
+  reason = 'withdrawn by the agency (kill or canceled status)'
+  if evidence then reason = reason .. '; ' .. evidence end
+end
+
+-- The version chain. Orders compare by creation time when both versions carry one, else by
+-- number; an item that reached the chain by a link is newer than the items it names.
+local function newer(a, b)
+  if a.created and b.created and a.created ~= b.created then return a.created > b.created end
+  if a.sid == b.sid then return a.version > b.version end
+  return a.sid == story_id and (evidence ~= nil or alias ~= nil)
+end
+
+if has_chain or evidence then
+  local field = story_id .. ':' .. ARGV[3]
+  local stored = redis.call('HGET', chain, field)
+  -- Chains written before fields named their story hold plain version numbers.
+  if not stored and chain == KEYS[2] then stored = redis.call('HGET', chain, ARGV[3]) end
+  local holder = stored and string.match(stored, '^[^\t]+')
   if holder and holder ~= receipt then
     if not kind then
-      kind, of, score = 'resend', story_id, '1'
+      kind, of, score = 'resend', target, '1'
       reason = 'same agency item and version ' .. version .. ' as receipt ' .. holder
     end
   else
-    local newest = nil
-    for _, v in ipairs(redis.call('HKEYS', KEYS[2])) do
-      local n = tonumber(v)
-      if n and n ~= version and (not newest or n > newest) then newest = n end
+    local mine = {sid = story_id, version = version, created = created}
+    local newest, newest_version = nil, nil
+    for _, f in ipairs(redis.call('HKEYS', chain)) do
+      if f ~= field and f ~= '@alias' and not (chain == KEYS[2] and f == ARGV[3]) then
+        local sid, v = string.match(f, '^(.*):(%d+)$')
+        if not sid then sid, v = target, f end
+        local value = redis.call('HGET', chain, f)
+        local t = tonumber(string.match(value, '\t(.*)$') or '')
+        local other = {sid = sid, version = tonumber(v) or 0, created = t}
+        if not newest or newer(other, newest) then newest, newest_version = other, v end
+      end
     end
-    redis.call('HSET', KEYS[2], ARGV[3], receipt)
-    redis.call('EXPIRE', KEYS[2], chain_ttl)
+    redis.call('HSET', chain, field, receipt .. '\t' .. (ARGV[21] or ''))
+    redis.call('EXPIRE', chain, chain_ttl)
     if newest and not kind then
-      of = story_id
-      if version > newest then
-        kind, reason = 'update', 'version ' .. version .. ' follows version ' .. newest
+      of = target
+      if newer(mine, newest) then
+        kind = 'update'
+        reason = 'version ' .. version .. ' follows version ' .. newest_version
+        if newest.sid ~= story_id then reason = evidence or 'follows an item it named before' end
       else
         kind = 'update_older'
-        reason = 'older version ' .. version .. ' arrived after version ' .. newest ..
+        reason = 'older version ' .. version .. ' arrived after version ' .. newest_version ..
           ': kept in the chain, not shown'
       end
+    elseif evidence and not kind then
+      kind, of, reason = 'update', target, evidence
     end
   end
 end
@@ -104,7 +184,7 @@ for b = now, now - back, -1 do
   end
 end
 if body_ref then
-  if not kind and body_ref.story ~= story_id then
+  if not kind and body_ref.story ~= story_id and body_ref.story ~= target then
     kind, of, score = 'resend', body_ref.story, '1'
     reason = 'same normalised body as story ' .. body_ref.story
     lead = body_ref.lead
@@ -155,7 +235,7 @@ if sig ~= '' and string.len(sig) >= bands * width then
       local rec = redis.call('HGET', bkey(c[1], 'sig'), c[2])
       if rec then
         local r = parse(rec)
-        if r.story ~= story_id and string.len(r.sig) == #mine then
+        if r.story ~= story_id and r.story ~= target and string.len(r.sig) == #mine then
           checked = checked + 1
           local theirs = {string.byte(r.sig, 1, -1)}
           local m = 0
@@ -193,9 +273,10 @@ if not kind then
   end
 end
 
-local record = table.concat({kind, of, score, reason, story_id, lead, tostring(size), sig}, '\t')
+if lead == story_id then lead = target end
+local record = table.concat({kind, of, score, reason, target, lead, tostring(size), sig}, '\t')
 redis.call('HSET', bkey(now, 'sig'), ref, record)
 redis.call('HSET', bkey(now, 'rc'), receipt, ref)
 redis.call('EXPIRE', bkey(now, 'sig'), ttl)
 redis.call('EXPIRE', bkey(now, 'rc'), ttl)
-return {kind, of, score, reason, lead}
+return {kind, of, score, reason, lead, target}

@@ -20,7 +20,8 @@
 --       story's term indexes
 -- ARGV: 1 ttl, 2 story json, 3 index score, 4 story id, 5 event type, 6 event json,
 --       7 stream maxlen, 8 now (iso), 9 receipt state, 10 duplicate of ('' if none),
---       11 index floor score (older entries are trimmed), 12 mode, 13 version, 14 receipt id,
+--       11 index floor score (older entries are trimmed), 12 mode, 13 the version's place in
+--       its chain (creation time when the agency gave one, else its number), 14 receipt id,
 --       15 cluster lead ('' if none), 16 embargo release score ('' if not embargoed),
 --       17 facet lines, 18 number of status indexes
 local existing = redis.call('GET', KEYS[1])

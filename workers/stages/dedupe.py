@@ -8,12 +8,15 @@ the finding as the verdict recorded on the story and its event).
 
 from __future__ import annotations
 
+import hashlib
+
 from schemas import CheckedStory, DedupeVerdict, PubStatus, Signal, Story, Verdict
 from workers.dedupe import Signature, content_tokens, shingle_hashes, signature
 from workers.settings import Settings
+from workers.stages.normalise import story_id_for
 from workers.store import DedupeFinding, Store
 
-__all__ = ["dedupe", "fingerprint", "is_kill", "judge"]
+__all__ = ["dedupe", "fingerprint", "follows_slug", "is_kill", "judge", "replaced_story_ids", "slug_key"]
 
 
 def fingerprint(story: Story, *, perm: int = 64) -> Signature:
@@ -27,6 +30,32 @@ def is_kill(story: Story) -> bool:
     return story.status is PubStatus.canceled or Signal.kill in story.signals
 
 
+def replaced_story_ids(story: Story) -> list[str]:
+    """The chains of the items this one names as replaced (G2 links, NewsML 1.2 previous
+    revisions, an editorial note naming earlier items), under the same agency."""
+    return [
+        story_id_for(feed=story.feed, agency=story.agency, item_id=item_id, receipt_id="")
+        for item_id in dict.fromkeys(story.replaces)
+        if item_id and item_id != story.item_id
+    ]
+
+
+def slug_key(story: Story) -> bytes | None:
+    """Agency and slug, folded: the key that ties ANPA and IPTC 7901 takes of one story
+    together when the copy carries no item id."""
+    if not story.slugline:
+        return None
+    agency = (story.agency or story.feed).casefold()
+    slug = " ".join(story.slugline.casefold().split())
+    return hashlib.blake2b(f"{agency}\x00{slug}".encode(), digest_size=12).digest()
+
+
+def follows_slug(story: Story) -> bool:
+    """Version words or an editorial signal on copy without an agency item id: the agency
+    means 'this replaces the take before it under this slug'."""
+    return not story.item_id and bool(story.version_label or story.signals)
+
+
 def judge(story: Story, finding: DedupeFinding) -> CheckedStory:
     """The verdict for what the store found."""
     older = finding.kind == "update_older"
@@ -38,7 +67,12 @@ def judge(story: Story, finding: DedupeFinding) -> CheckedStory:
         cluster=finding.lead if finding.kind in ("resend", "near_duplicate") else None,
         shown=not older,
     )
-    return CheckedStory(**story.model_dump(), verdict=verdict)
+    fields = story.model_dump()
+    if finding.story_id:
+        # A link moved the item onto the chain it replaces: it is published as that story's
+        # newest version, so editors see one story, not two.
+        fields["story_id"] = finding.story_id
+    return CheckedStory(**fields, verdict=verdict)
 
 
 def dedupe(story: Story, *, store: Store, settings: Settings) -> CheckedStory:
@@ -50,5 +84,9 @@ def dedupe(story: Story, *, store: Store, settings: Settings) -> CheckedStory:
         is_kill=is_kill(story),
         body_hash=story.body_hash,
         signature=fingerprint(story, perm=settings.minhash_perm),
+        version_created=story.version_created.timestamp() if story.version_created else None,
+        replaces=replaced_story_ids(story),
+        slug_key=slug_key(story),
+        follows_slug=follows_slug(story),
     )
     return judge(story, finding)

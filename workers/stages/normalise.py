@@ -107,6 +107,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         notes=[n for n in (clean_inline(n) for n in item.notes) if n],
         subjects=item.subjects,
         keywords=[k for k in (clean_inline(k) for k in item.keywords) if k],
+        replaces=[r.strip() for r in item.replaces if r and r.strip()],
         embargoed_until=item.embargoed_until,
         first_created=item.first_created,
         version_created=item.version_created,

@@ -1,0 +1,141 @@
+"""Versions linked the way agencies signal them, through the real dedupe stage on a real Redis
+or Valkey: an item naming the one it replaces under another guid, opaque version numbers
+ordered by creation time, and ANPA/IPTC 7901 takes tied by agency and slug."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from schemas import PubStatus, Signal, Story, Verdict
+from workers.formats import ParsedItem
+from workers.settings import Settings
+from workers.stages.dedupe import dedupe
+from workers.stages.normalise import build_story
+from workers.store import Store, connect
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+LEDE = (
+    "Floodwater breached a levee on the Cedar River early on Monday, forcing the evacuation "
+    "of about 2,000 homes in the eastern part of the city, county officials said."
+)
+MORE = (
+    "The National Weather Service said the river would crest on Tuesday afternoon, two feet "
+    "above the record set in 2008, and warned of more rain later in the week."
+)
+REWRITE = (
+    "Crews worked through the night to shore up a second levee after the Cedar River broke "
+    "through the first one, officials said, as shelters filled with families from low-lying "
+    "streets and schools closed for the rest of the week."
+)
+
+
+@pytest.fixture
+def settings(redis_url: str) -> Settings:
+    return Settings(redis_url=redis_url, key_prefix=f"wdt{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    s = Store(connect(settings.redis_url), settings)
+    yield s
+    keys = list(s.r.scan_iter(match=f"{settings.key_prefix}*"))
+    if keys:
+        s.r.delete(*keys)
+
+
+def item(receipt: str, body: list[str], **fields) -> Story:
+    parsed = ParsedItem(format=fields.pop("format", "newsml_g2"), body=body, **fields)
+    return build_story(parsed, receipt_id=receipt, feed="wire", received_at=datetime.now(UTC))
+
+
+def test_an_item_naming_its_predecessor_under_another_guid_is_its_update(store, settings):
+    first = dedupe(
+        item("rc_1", [LEDE], agency="STT", item_id="urn:stt:100-v1", version=1),
+        store=store, settings=settings,
+    )  # fmt: skip
+    second = dedupe(
+        item("rc_2", [REWRITE, MORE], agency="STT", item_id="urn:stt:100", version=2,
+             signals=[Signal.update], replaces=["urn:stt:100-v1"]),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert first.verdict.verdict is Verdict.new
+    assert second.verdict.verdict is Verdict.update and second.verdict.shown
+    assert second.verdict.of_story == first.story_id
+    assert second.story_id == first.story_id  # published as the same story's newest version
+    assert "names item" in second.verdict.reason
+    # Later versions under the new guid follow it onto the same chain, and so does its kill.
+    third = dedupe(
+        item("rc_3", [REWRITE, MORE, LEDE], agency="STT", item_id="urn:stt:100", version=3),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert third.verdict.verdict is Verdict.update and third.story_id == first.story_id
+    kill = dedupe(
+        item("rc_4", [], headline="Withdrawn", agency="STT", item_id="urn:stt:100", version=4,
+             status=PubStatus.canceled),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert kill.verdict.verdict is Verdict.kill and kill.verdict.of_story == first.story_id
+
+
+def test_a_link_to_an_item_the_window_never_saw_is_a_new_story(store, settings):
+    alone = dedupe(
+        item("rc_5", [LEDE, MORE], agency="STT", item_id="urn:stt:200", version=2,
+             signals=[Signal.update], replaces=["urn:stt:199"]),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert alone.verdict.verdict is Verdict.new
+    assert Signal.update in alone.signals
+
+
+def test_opaque_version_numbers_are_ordered_by_creation_time(store, settings):
+    def reuters(receipt: str, version: int, minutes: int, body: list[str]) -> Story:
+        return item(receipt, body, agency="Reuters", item_id="tag:reuters.com,0000:newsml_X1",
+                    version=version, version_created=T0 + timedelta(minutes=minutes))  # fmt: skip
+
+    dedupe(reuters("rc_a", 912345678, 0, [LEDE]), store=store, settings=settings)
+    later = dedupe(reuters("rc_b", 104455667, 30, [LEDE, MORE]), store=store, settings=settings)
+    late = dedupe(reuters("rc_c", 733221100, 10, [LEDE, REWRITE]), store=store, settings=settings)
+    assert later.verdict.verdict is Verdict.update and later.verdict.shown
+    assert late.verdict.verdict is Verdict.update and late.verdict.shown is False
+
+
+def test_a_take_with_version_words_follows_the_take_with_its_slug(store, settings):
+    first = dedupe(
+        item("rc_t1", [LEDE], format="anpa1312", agency="AP", slugline="Iowa-Flooding"),
+        store=store, settings=settings,
+    )  # fmt: skip
+    other = dedupe(
+        item("rc_t2", [MORE], format="anpa1312", agency="AP", slugline="Texas-Drought"),
+        store=store, settings=settings,
+    )  # fmt: skip
+    writethru = dedupe(
+        item("rc_t3", [REWRITE, MORE], format="anpa1312", agency="AP", slugline="Iowa-Flooding",
+             version=2, version_label="1stLd-Writethru", signals=[Signal.update]),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert other.verdict.verdict is Verdict.new
+    assert writethru.verdict.verdict is Verdict.update
+    assert writethru.verdict.of_story == first.story_id == writethru.story_id
+    assert "slug" in writethru.verdict.reason
+    kill = dedupe(
+        item("rc_t4", ["This story has been withdrawn."], format="anpa1312", agency="AP",
+             slugline="Iowa-Flooding", version_label="Kill", signals=[Signal.kill],
+             status=PubStatus.canceled),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert kill.verdict.verdict is Verdict.kill and kill.verdict.of_story == first.story_id
+
+
+def test_a_take_without_version_words_under_a_known_slug_is_its_own_story(store, settings):
+    dedupe(item("rc_s1", [LEDE], format="iptc7901", agency="dpa", slugline="Germany/weather"),
+           store=store, settings=settings)  # fmt: skip
+    plain = dedupe(
+        item("rc_s2", [REWRITE], format="iptc7901", agency="dpa", slugline="Germany/weather"),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert plain.verdict.verdict is Verdict.new
