@@ -28,6 +28,8 @@ import redis
 
 from services.redis_server import EmbeddedValkey
 from tests.workers.dedupe.evaluate import evaluate, markdown
+from workers.dedupe import Signature
+from workers.dedupe.evidence import Evidence
 from workers.settings import Settings
 from workers.stages.dedupe import dedupe
 from workers.stages.normalise import normalise
@@ -121,6 +123,10 @@ WORDS = [
 ]
 
 
+def _sorted16(rng: random.Random, n: int) -> bytes:
+    return b"".join(v.to_bytes(2, "big") for v in sorted(rng.sample(range(65536), n)))
+
+
 def _load(store: Store, n: int) -> float:
     """Fill the window with ``n`` stories through the real script. Returns seconds taken."""
     st = store.settings
@@ -133,18 +139,14 @@ def _load(store: Store, n: int) -> float:
         with store.r.pipeline(transaction=False) as pipe:
             for i in range(start, min(n, start + BATCH)):
                 story_id = f"st_{i:024x}"
-                keys = [
-                    store.keys.dedupe_refs,
-                    store.keys.chain(story_id),
-                    store.keys.dedupe_bucket_base,
-                ]
-                args = [
-                    f"rc_{i:026x}", story_id, 1, "1", "0", rng.randbytes(16), bucket,
-                    st.dedupe_buckets, st.dedupe_window_seconds + bucket_seconds,
-                    rng.randbytes(st.minhash_perm * 2), 300, st.lsh_bands, st.lsh_rows,
-                    st.near_dup_jaccard, st.near_dup_containment, st.near_dup_min_matches,
-                    st.near_dup_max_candidates, st.lsh_refs_per_band, st.retention_seconds,
-                ]  # fmt: skip
+                keys, args = store.dedupe_call(
+                    receipt_id=f"rc_{i:026x}", story_id=story_id, version=1, has_chain=True,
+                    is_kill=False, body_hash=rng.randbytes(16).hex(),
+                    signature=Signature(rng.randbytes(st.minhash_perm * 2), 300),
+                    evidence=Evidence(_sorted16(rng, 8), _sorted16(rng, 10)),
+                    anchors=[], families=[rng.randbytes(12)], slug_key=rng.randbytes(12),
+                    now=bucket * bucket_seconds,
+                )  # fmt: skip
                 pipe.evalsha(sha, len(keys), *keys, *args)
             pipe.execute()
     return time.perf_counter() - started

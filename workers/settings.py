@@ -78,6 +78,25 @@ class Settings(BaseSettings):
     near_dup_min_matches: int = Field(default=12, ge=1)
     near_dup_min_shingles: int = Field(default=20, ge=1)
     near_dup_max_candidates: int = Field(default=32, ge=1)
+    # Evidence beside the text (workers/dedupe/evidence.py). Links by slug (version words, a
+    # slug family) and short items a summary absorbs are looked for this many buckets back.
+    dedupe_link_buckets: int = Field(default=1, ge=0)
+    # A rewritten take of the same agency's story under its slug or the slug's parent: at
+    # least this many facts in common (names, figures, and one per four agreeing signature
+    # bins), making at least this share of the smaller story's names and figures. From the
+    # labelled set (python -m bench.dedupe): 2 / 0.4 finds 19 of 20 rewritten takes and
+    # merges none of the same-slug other stories or standing-slug template reports.
+    near_dup_names_shared: int = Field(default=2, ge=1)
+    near_dup_names_share: float = Field(default=0.4, gt=0, le=1)
+    # Look-alikes: wording in common but under this share of figures (both sides carrying at
+    # least lookalike_min_figures) and under lookalike_names_share of names: two stories
+    # (template copy names its own company or city and prints its own figures; a rewrite of
+    # one story keeps nearly all of both).
+    lookalike_figures_share: float = Field(default=0.34, gt=0, le=1)
+    lookalike_min_figures: int = Field(default=4, ge=1)
+    lookalike_names_share: float = Field(default=0.8, gt=0, le=1)
+    # A short item is held by a longer story when this share of its sampled shingles is.
+    short_item_anchor_share: float = Field(default=0.8, gt=0, le=1)
 
     # Downstream delivery: stream consumers and webhooks (services/consumer, services/webhooks).
     # An unacked event is taken over after consumer_claim_idle_ms and dead-lettered after

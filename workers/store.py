@@ -31,6 +31,7 @@ from schemas import (
     Verdict,
 )
 from workers.dedupe import Signature
+from workers.dedupe.evidence import Evidence
 from workers.errors import StoreUnavailableError
 from workers.indexing import STATUSES, StoryFilter, facet_lines, status_of, story_terms
 from workers.keys import Keys
@@ -87,9 +88,11 @@ class DedupeFinding:
 
 def chain_order(story: TaggedStory) -> float:
     """Where a version stands in its story's chain: its creation time when the agency gave one
-    (some agencies' version numbers are opaque, not sequential), else its number."""
+    (some agencies' version numbers are opaque, not sequential), else its number. Versions
+    stamped with the same time (to the millisecond) are told apart by number: the score is
+    milliseconds * 1000 + the number (capped at 999), exact in a double until the year 2255."""
     if story.version_created is not None:
-        return story.version_created.timestamp()
+        return float(int(story.version_created.timestamp() * 1000) * 1000 + min(story.version, 999))
     return float(story.version)
 
 
@@ -375,8 +378,7 @@ class Store:
 
     # ---- dedupe -------------------------------------------------------------------------
 
-    @_translate_errors
-    def dedupe(
+    def dedupe_call(
         self,
         *,
         receipt_id: str,
@@ -390,12 +392,14 @@ class Store:
         replaces: list[str] | None = None,
         slug_key: bytes | None = None,
         follows_slug: bool = False,
+        families: list[bytes] | None = None,
+        evidence: Evidence | None = None,
+        anchors: list[bytes] | None = None,
+        short_item: bool = False,
         now: float | None = None,
-    ) -> DedupeFinding:
-        """Look the story up and record it in one atomic script (``dedupe.lua``): its version
-        chain, the exact-body index and the LSH bands. Whichever of two concurrent
-        near-duplicates runs second finds the first. A redelivered task gets its first answer.
-        """
+    ) -> tuple[list[str], list[Any]]:
+        """The keys and arguments of ``dedupe.lua`` (its header documents them), in the one
+        place that knows their order."""
         st = self.settings
         bucket_seconds = max(1, st.dedupe_window_seconds // st.dedupe_buckets)
         bucket = int((now if now is not None else time.time()) // bucket_seconds)
@@ -424,10 +428,37 @@ class Store:
             repr(version_created) if version_created is not None else "",
             slug_key or b"",
             "1" if follows_slug else "0",
-            1,
+            st.dedupe_link_buckets,
+            evidence.names if evidence else b"",
+            evidence.figures if evidence else b"",
+            b"".join(anchors or []),
+            "1" if short_item else "0",
+            b"".join(families or []),
+            st.near_dup_names_shared,
+            st.near_dup_names_share,
+            st.lookalike_figures_share,
+            st.lookalike_min_figures,
+            st.short_item_anchor_share,
+            st.lookalike_names_share,
             *(replaces or []),
         ]
         keys = [self.keys.dedupe_refs, self.keys.chain(story_id), self.keys.dedupe_bucket_base]
+        return keys, args
+
+    @_translate_errors
+    def dedupe(self, **call: Any) -> DedupeFinding:
+        """Look the story up and record it in one atomic script (``dedupe.lua``): its version
+        chain, the exact-body index, the LSH bands, its slug family and, for a short item, its
+        anchors. Whichever of two concurrent near-duplicates runs second finds the first. A
+        redelivered task gets its first answer. Arguments as ``dedupe_call``.
+
+        ``replaces``: story ids of the items this one names as replaced (agency links); the
+        first one the window knows makes this an update (or kill) of it. ``slug_key`` (agency
+        and slug) records the take; with ``follows_slug`` (version words such as '2ndLd'),
+        an item without an agency id joins the take with the same key from the last day or so.
+        ``finding.story_id`` is the chain the item joined (its own unless a link moved it).
+        """
+        keys, args = self.dedupe_call(**call)
         kind, of, score, reason, lead, joined = (
             _text(v) for v in self._dedupe(keys=keys, args=args)
         )
@@ -437,7 +468,7 @@ class Store:
             score=float(score) if score else None,
             reason=reason,
             lead=lead,
-            story_id=joined or story_id,
+            story_id=joined or call["story_id"],
         )
 
     # ---- publish ------------------------------------------------------------------------

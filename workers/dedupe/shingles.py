@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from hashlib import blake2b
 
-__all__ = ["MAX_TOKENS", "SHINGLE_WORDS", "content_tokens", "shingle_hashes"]
+__all__ = ["MAX_TOKENS", "SHINGLE_WORDS", "content_tokens", "is_boilerplate", "shingle_hashes"]
 
 SHINGLE_WORDS = 3
 # A huge body is judged on its first this-many tokens: enough to tell any two stories apart,
@@ -42,6 +42,11 @@ _NO_SPACE_SCRIPT = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 )
 _TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPT}]|[^\W{_NO_SPACE_SCRIPT}]+")
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """Credit, sign-off and copyright lines: said by the desk, not the story."""
+    return bool(_BOILERPLATE.match(paragraph.strip()))
 
 
 def content_tokens(paragraphs: Iterable[str], *, limit: int = MAX_TOKENS) -> list[str]:

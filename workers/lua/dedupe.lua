@@ -10,6 +10,8 @@
 --   base:sig   ref -> record: kind \t of \t score \t reason \t story id \t lead \t size \t sig
 --   base:b<i>  band value -> refs, comma separated, the newest few
 --   base:slug  agency + slug hash -> story id: the take a later take's version words follow
+--   base:fam   agency + slug (or parent slug) hash -> refs: takes of one story's slug family
+--   base:anc   sampled shingle of a short item -> refs: what a summary absorbing it holds
 --
 -- Version chains (chain base .. story id): field '<story id>:<version>' -> receipt \t order,
 -- where order is the version's creation time when the agency gave one (version numbers are
@@ -25,8 +27,15 @@
 --       containment, 17 max candidates checked, 18 refs kept per band value, 19 chain ttl,
 --       20 chain key base, 21 version created (epoch seconds, '' when not given),
 --       22 slug key ('' when none), 23 '1' when the version words ask for the slug's take,
---       24 buckets a slug link looks back, 25.. story ids of the items this one names as
---       the ones it replaces
+--       24 buckets a slug link (or a slug family, or an anchor) looks back,
+--       25 names (sorted 16-bit hashes), 26 figures (likewise), 27 anchors (4-byte sampled
+--       shingles), 28 '1' to index the anchors (a short item), 29 slug family keys (12 bytes
+--       each: the slug's own, then its parent's), 30 names shared to tie a slug family,
+--       31 share of the smaller name set for that, 32 share of figures below which
+--       look-alike wording may be two stories, 33 figures each side needs for that test,
+--       34 anchor share that makes a short item contained, 35 share of names under which
+--       look-alike wording is two stories, 36.. story ids of the items this one names as the
+--       ones it replaces
 -- Returns {kind, of story, score, reason, cluster lead, story id the item belongs to}.
 local receipt, story_id, version = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local has_chain, is_kill, body = ARGV[4] == '1', ARGV[5] == '1', ARGV[6]
@@ -37,22 +46,97 @@ local jbar, cbar, min_match = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(A
 local max_cands, keep_refs, chain_ttl = tonumber(ARGV[17]), tonumber(ARGV[18]), ARGV[19]
 local chain_base, created = ARGV[20], tonumber(ARGV[21])
 local slug, wants_slug, slug_back = ARGV[22], ARGV[23] == '1', tonumber(ARGV[24])
+local names, figures, anchors, index_anchors = ARGV[25], ARGV[26], ARGV[27], ARGV[28] == '1'
+local families = ARGV[29]
+local names_min, names_share = tonumber(ARGV[30]), tonumber(ARGV[31])
+local figures_share, figures_min = tonumber(ARGV[32]), tonumber(ARGV[33])
+local anchor_share, lookalike_names = tonumber(ARGV[34]), tonumber(ARGV[35])
+local FIRST_REPLACED = 36
 local base = KEYS[3]
 
 local function bkey(bucket, suffix)
   return base .. bucket .. ':' .. suffix
 end
 
+-- Records: 'v2' kind of score reason story lead size names# figures# anchors# (tab
+-- separated), then the binary names, figures and signature. Records without the 'v2' mark
+-- were written before evidence was kept: kind .. size, then the signature.
 local function parse(record)
   local f, pos = {}, 1
-  for _ = 1, 7 do
+  local v2 = string.sub(record, 1, 3) == 'v2\t'
+  if v2 then pos = 4 end
+  for _ = 1, (v2 and 10 or 7) do
     local tab = string.find(record, '\t', pos, true)
     f[#f + 1] = string.sub(record, pos, tab - 1)
     pos = tab + 1
   end
-  f[8] = string.sub(record, pos)
-  return {kind = f[1], of = f[2], score = f[3], reason = f[4], story = f[5], lead = f[6],
-          size = tonumber(f[7]), sig = f[8]}
+  local r = {kind = f[1], of = f[2], score = f[3], reason = f[4], story = f[5], lead = f[6],
+             size = tonumber(f[7]), names = '', figures = '', anchors = 0}
+  if v2 then
+    local nn, nf = tonumber(f[8]) * 2, tonumber(f[9]) * 2
+    r.anchors = tonumber(f[10])
+    r.names = string.sub(record, pos, pos + nn - 1)
+    r.figures = string.sub(record, pos + nn, pos + nn + nf - 1)
+    r.sig = string.sub(record, pos + nn + nf)
+  else
+    r.sig = string.sub(record, pos)
+  end
+  return r
+end
+
+-- How many 16-bit values two sorted packed lists share.
+local function shared(a, b)
+  local i, j, n = 1, 1, 0
+  while i < #a and j < #b do
+    local x = string.byte(a, i) * 256 + string.byte(a, i + 1)
+    local y = string.byte(b, j) * 256 + string.byte(b, j + 1)
+    if x == y then
+      n, i, j = n + 1, i + 2, j + 2
+    elseif x < y then
+      i = i + 2
+    else
+      j = j + 2
+    end
+  end
+  return n
+end
+
+-- Shared names: the count and its share of the smaller list.
+local function names_overlap(r)
+  local small = math.min(#names, #r.names) / 2
+  if small == 0 then return 0, 0 end
+  local n = shared(names, r.names)
+  return n, n / small
+end
+
+-- Same wording, different who and how much: a template look-alike, two stories.
+local function looks_alike(r)
+  local mine_f, theirs_f = #figures / 2, #r.figures / 2
+  if mine_f < figures_min or theirs_f < figures_min then return false end
+  if shared(figures, r.figures) / math.min(mine_f, theirs_f) >= figures_share then return false end
+  local _, share = names_overlap(r)
+  return share < lookalike_names
+end
+
+-- How many signature bins (16-bit values) agree with ours, position by position.
+local function bins_agreeing(theirs)
+  local m = 0
+  for p = 1, #sig, 2 do
+    if string.byte(sig, p) == string.byte(theirs, p) and
+       string.byte(sig, p + 1) == string.byte(theirs, p + 1) then m = m + 1 end
+  end
+  return m
+end
+
+local function push_ref(key, field, value, keep)
+  local refs = redis.call('HGET', key, field)
+  local list = refs and (refs .. ',' .. value) or value
+  local _, commas = string.gsub(list, ',', '')
+  while commas >= keep do
+    list = string.sub(list, string.find(list, ',', 1, true) + 1)
+    commas = commas - 1
+  end
+  redis.call('HSET', key, field, list)
 end
 
 -- A redelivery (the worker died after this script ran) gets the verdict it had.
@@ -79,7 +163,7 @@ if alias then
 else
   local own_history = has_chain and redis.call('HLEN', KEYS[2]) > 0
   if not own_history then
-    for i = 25, #ARGV do
+    for i = FIRST_REPLACED, #ARGV do
       local named = ARGV[i]
       if named ~= story_id then
         local key = chain_base .. named
@@ -195,6 +279,7 @@ else
 end
 
 -- Near-duplicates: look up every band, then insert ours, in this one step.
+local lookalike = nil
 local width = rows * 2
 if sig ~= '' and string.len(sig) >= bands * width then
   local seen, cands = {}, {}
@@ -229,6 +314,7 @@ if sig ~= '' and string.len(sig) >= bands * width then
     local perm = #mine / 2
     local best, best_score, best_j, best_c = nil, -1, 0, 0
     local checked = 0
+    lookalike = nil
     -- Newest first: the candidates from the current bucket come first in the list.
     for _, c in ipairs(cands) do
       if checked >= max_cands then break end
@@ -246,7 +332,9 @@ if sig ~= '' and string.len(sig) >= bands * width then
           local small = math.min(size, r.size)
           local cont = 0
           if small > 0 then cont = math.min(1, j * (size + r.size) / ((1 + j) * small)) end
-          if j >= jbar or (cont >= cbar and m >= min_match) then
+          if (j >= jbar or (cont >= cbar and m >= min_match)) and j < 0.9 and looks_alike(r) then
+            lookalike = r.story
+          elseif j >= jbar or (cont >= cbar and m >= min_match) then
             local s = math.max(j, cont)
             if s > best_score then
               best, best_score, best_j, best_c = r, s, j, cont
@@ -264,9 +352,103 @@ if sig ~= '' and string.len(sig) >= bands * width then
   end
 end
 
+-- A short item this story holds: its sampled shingles are (nearly) all among ours.
+local n_anchors = #anchors / 4
+if n_anchors > 0 then
+  local list = {}
+  for i = 1, #anchors, 4 do list[#list + 1] = string.sub(anchors, i, i + 3) end
+  if not kind then
+    local best, best_share, best_hits = nil, 0, 0
+    for b = now, math.max(now - slug_back, now - back), -1 do
+      local hits = {}
+      local found = redis.call('HMGET', bkey(b, 'anc'), unpack(list))
+      for _, refs in ipairs(found) do
+        if refs then
+          for r in string.gmatch(refs, '[^,]+') do hits[r] = (hits[r] or 0) + 1 end
+        end
+      end
+      for r, n in pairs(hits) do
+        if n >= 3 then
+          local rec = redis.call('HGET', bkey(b, 'sig'), r)
+          if rec then
+            local c = parse(rec)
+            local share = c.anchors > 0 and n / c.anchors or 0
+            if c.story ~= story_id and c.story ~= target and share >= anchor_share
+                and c.anchors < n_anchors and share > best_share then
+              best, best_share, best_hits = c, share, n
+            end
+          end
+        end
+      end
+    end
+    if best then
+      kind, of, lead = 'near_duplicate', best.lead, best.lead
+      score = string.format('%.3f', best_share)
+      reason = string.format('holds short item %s (%d of its %d sampled shingles)',
+        best.story, best_hits, best.anchors)
+    end
+  end
+  if index_anchors then
+    for _, a in ipairs(list) do push_ref(bkey(now, 'anc'), a, ref, 4) end
+    redis.call('EXPIRE', bkey(now, 'anc'), ttl)
+  else
+    n_anchors = 0
+  end
+end
+
+-- Another take of this agency's story under the same slug or its parent, rewritten: little
+-- shared wording, but the same people, places and organisations.
+if families ~= '' then
+  local fam_keys = {}
+  for i = 1, #families, 12 do fam_keys[#fam_keys + 1] = string.sub(families, i, i + 11) end
+  if not kind and (#names + #figures) / 2 >= names_min then
+    local best, best_n, best_share = nil, 0, 0
+    local seen = {}
+    for _, fk in ipairs(fam_keys) do
+      for b = now, now - slug_back, -1 do
+        local refs = redis.call('HGET', bkey(b, 'fam'), fk)
+        if refs then
+          for r in string.gmatch(refs, '[^,]+') do
+            if not seen[b .. ':' .. r] then
+              seen[b .. ':' .. r] = true
+              local rec = redis.call('HGET', bkey(b, 'sig'), r)
+              if rec then
+                local c = parse(rec)
+                if c.story ~= story_id and c.story ~= target and not looks_alike(c) then
+                  -- Facts in common: names, the figures both takes print, and wording:
+                  -- every four agreeing signature bins (a paragraph carried over) count one.
+                  local n = shared(names, c.names) + shared(figures, c.figures)
+                  if sig ~= '' and #c.sig == #sig then n = n + math.floor(bins_agreeing(c.sig) / 4) end
+                  local small = math.min(#names + #figures, #c.names + #c.figures) / 2
+                  local share = small > 0 and math.min(1, n / small) or 0
+                  if n >= names_min and share >= names_share and share > best_share then
+                    best, best_n, best_share = c, n, share
+                  end
+                end
+              end
+            end
+          end
+        end
+      end
+    end
+    if best then
+      kind, of, lead = 'near_duplicate', best.lead, best.lead
+      score = string.format('%.3f', best_share)
+      reason = string.format(
+        'another take of story %s: same agency and slug family, %d names and figures in common (%.0f%%)',
+        best.story, best_n, best_share * 100)
+    end
+  end
+  for _, fk in ipairs(fam_keys) do push_ref(bkey(now, 'fam'), fk, ref, 4) end
+  redis.call('EXPIRE', bkey(now, 'fam'), ttl)
+end
+
 if not kind then
   kind = 'new'
-  if sig == '' then
+  if lookalike then
+    reason = 'shares wording with story ' .. lookalike ..
+      ' but not its names or figures: a look-alike (template copy), not the same story'
+  elseif sig == '' then
     reason = 'body not seen before (too short to compare for near-duplicates)'
   else
     reason = 'no story in the window with this body or one like it'
@@ -274,7 +456,9 @@ if not kind then
 end
 
 if lead == story_id then lead = target end
-local record = table.concat({kind, of, score, reason, target, lead, tostring(size), sig}, '\t')
+local record = 'v2\t' .. table.concat({kind, of, score, reason, target, lead, tostring(size),
+  tostring(#names / 2), tostring(#figures / 2), tostring(n_anchors)}, '\t') .. '\t' ..
+  names .. figures .. sig
 redis.call('HSET', bkey(now, 'sig'), ref, record)
 redis.call('HSET', bkey(now, 'rc'), receipt, ref)
 redis.call('EXPIRE', bkey(now, 'sig'), ttl)

@@ -9,21 +9,35 @@ the finding as the verdict recorded on the story and its event).
 from __future__ import annotations
 
 import hashlib
+import re
 
 from schemas import CheckedStory, DedupeVerdict, PubStatus, Signal, Story, Verdict
 from workers.dedupe import Signature, content_tokens, shingle_hashes, signature
+from workers.dedupe.evidence import SHORT_ITEM_SHINGLES, anchors, evidence
 from workers.settings import Settings
 from workers.stages.normalise import story_id_for
 from workers.store import DedupeFinding, Store
 
-__all__ = ["dedupe", "fingerprint", "follows_slug", "is_kill", "judge", "replaced_story_ids", "slug_key"]
+__all__ = [
+    "dedupe",
+    "fingerprint",
+    "follows_slug",
+    "is_kill",
+    "judge",
+    "replaced_story_ids",
+    "slug_families",
+    "slug_key",
+]
 
 
 def fingerprint(story: Story, *, perm: int = 64) -> Signature:
     """The story's MinHash signature over its content words (headline left out: desks rewrite
     headlines freely, and a flash with no body falls back to its headline)."""
-    tokens = content_tokens(story.body or [story.headline or ""])
-    return signature(shingle_hashes(tokens), perm=perm)
+    return signature(_shingles(story), perm=perm)
+
+
+def _shingles(story: Story) -> set[int]:
+    return shingle_hashes(content_tokens(story.body or [story.headline or ""]))
 
 
 def is_kill(story: Story) -> bool:
@@ -40,14 +54,41 @@ def replaced_story_ids(story: Story) -> list[str]:
     ]
 
 
+_SLUG_PARTS = re.compile(r"[-/\s]+")
+
+
+def _slug_hash(agency: str, slug: str) -> bytes:
+    return hashlib.blake2b(f"{agency}\x00{slug}".encode(), digest_size=12).digest()
+
+
+def _folded_slug(story: Story) -> tuple[str, list[str]] | None:
+    if not story.slugline:
+        return None
+    parts = [p for p in _SLUG_PARTS.split(story.slugline.casefold()) if p]
+    # Version and count tails a slug field may still carry ('(UPDATE 1, PIX)') are not the slug.
+    parts = [p for p in parts if not p.startswith("(")] or parts
+    return (story.agency or story.feed).casefold(), parts
+
+
 def slug_key(story: Story) -> bytes | None:
     """Agency and slug, folded: the key that ties ANPA and IPTC 7901 takes of one story
     together when the copy carries no item id."""
-    if not story.slugline:
-        return None
-    agency = (story.agency or story.feed).casefold()
-    slug = " ".join(story.slugline.casefold().split())
-    return hashlib.blake2b(f"{agency}\x00{slug}".encode(), digest_size=12).digest()
+    folded = _folded_slug(story)
+    return _slug_hash(folded[0], " ".join(folded[1])) if folded and folded[1] else None
+
+
+def slug_families(story: Story) -> list[bytes]:
+    """The slug and its parent ('SYRIA-CRISIS-ASSAD-SPEECH' -> 'SYRIA-CRISIS-ASSAD'), under
+    the agency: takes of one story that a desk files under one slug, or under one slug and a
+    child of it. A parent of one word ('EARNS') names a kind of story, not a story."""
+    folded = _folded_slug(story)
+    if not folded or not folded[1]:
+        return []
+    agency, parts = folded
+    keys = [_slug_hash(agency, " ".join(parts))]
+    if len(parts) >= 3:
+        keys.append(_slug_hash(agency, " ".join(parts[:-1])))
+    return keys
 
 
 def follows_slug(story: Story) -> bool:
@@ -76,6 +117,7 @@ def judge(story: Story, finding: DedupeFinding) -> CheckedStory:
 
 
 def dedupe(story: Story, *, store: Store, settings: Settings) -> CheckedStory:
+    shingles = _shingles(story)
     finding = store.dedupe(
         receipt_id=story.receipt_id,
         story_id=story.story_id,
@@ -83,10 +125,14 @@ def dedupe(story: Story, *, store: Store, settings: Settings) -> CheckedStory:
         has_chain=bool(story.item_id),
         is_kill=is_kill(story),
         body_hash=story.body_hash,
-        signature=fingerprint(story, perm=settings.minhash_perm),
+        signature=signature(shingles, perm=settings.minhash_perm),
         version_created=story.version_created.timestamp() if story.version_created else None,
         replaces=replaced_story_ids(story),
         slug_key=slug_key(story),
         follows_slug=follows_slug(story),
+        families=slug_families(story),
+        evidence=evidence(story.body, story.headline),
+        anchors=anchors(shingles),
+        short_item=len(shingles) <= SHORT_ITEM_SHINGLES,
     )
     return judge(story, finding)

@@ -51,6 +51,8 @@ class Item:
     correction: bool = False
     extra: list[str] = field(default_factory=list)
     respace: bool = False
+    slug: str | None = None
+    replaces: list[str] = field(default_factory=list)
 
     def story(self, receipt_id: str) -> Story:
         head, credit = STYLE[self.agency]
@@ -72,6 +74,8 @@ class Item:
                     ),
                 }
             )
+        if self.slug or self.replaces:
+            s = s.model_copy(update={"slugline": self.slug, "replaces": self.replaces})
         if self.kill:
             s = s.model_copy(update={"status": PubStatus.canceled, "signals": [Signal.kill]})
         elif self.correction:
@@ -207,8 +211,111 @@ def _cases_for(i: int, e: Event) -> Iterator[Case]:
     )
 
 
+# Template copy (results, earnings, markets): the same sentences around other names and figures.
+TEMPLATES = [
+    (
+        "{name} Corp on Tuesday reported first-quarter net income of ${a}.{b} million, after "
+        "reporting a loss in the same period a year earlier. The {city}-based company said it "
+        "had profit of {c} cents per share. Results beat Wall Street expectations.",
+        "The average estimate of four analysts surveyed was for earnings of {d} cents per "
+        "share. The company posted revenue of ${e} million in the period, also topping "
+        "forecasts. Shares of {name} have risen {f} percent since the beginning of the year.",
+        "For the current quarter, {name} said it expects revenue in the range of ${g} million "
+        "to ${h} million. The company's shares closed at ${a}.{c} on Monday.",
+    ),
+    (
+        "Temperatures in {city} are expected to reach {a} degrees on Wednesday, with winds of "
+        "up to {b} kilometres per hour from the west, the national weather service said in its "
+        "morning forecast for the {name} region.",
+        "Rain is likely in the afternoon, with {c} millimetres expected by evening and a "
+        "{d} percent chance of thunderstorms. Overnight lows will fall to {e} degrees.",
+        "The outlook for the weekend is drier, with highs of {f} to {g} degrees and light "
+        "winds, the service said. Sunrise in {city} is at {h} minutes past six.",
+    ),
+]
+NAMES = ["Halvard", "Quenby", "Ostrander", "Millbrook", "Tavistock", "Rowanfield", "Ellery",
+         "Brackwater", "Corrigan", "Dunmore", "Fairhaven", "Greyling"]  # fmt: skip
+CITIES = ["Denver", "Tulsa", "Omaha", "Boise", "Fresno", "Tampa", "Reno", "Akron", "Dayton",
+          "Spokane", "Mobile", "Eugene"]  # fmt: skip
+
+
+def _template(kind: int, n: int) -> list[str]:
+    fill = {k: str(10 + (n * 7 + i * 13) % 80) for i, k in enumerate("abcdefgh")}
+    fill |= {"name": NAMES[n % len(NAMES)], "city": CITIES[(n * 5) % len(CITIES)]}
+    return [p.format(**fill) for p in TEMPLATES[kind % len(TEMPLATES)]]
+
+
+def _real_style_cases_for(i: int, e: Event) -> Iterator[Case]:
+    """The kinds real copy showed that the first set lacked: an update naming its predecessor
+    under another id, a summary absorbing a short item, a rewritten take under the same slug,
+    and template look-alikes."""
+    a, b = list(e.a), list(e.b)
+    slug = f"{e.slug.upper()}-{e.city.split()[0]}"
+    yield Case(
+        f"{e.slug}/update-names-predecessor",
+        "version 2 under a new item id, naming version 1's id as the one it replaces",
+        (e.slug,),
+        [Item(a, e.city, item_id=f"urn:stt:{i}:v1")],
+        Item(
+            [_edit(a[0]), *a[1:], e.more],
+            e.city,
+            item_id=f"urn:stt:{i}",
+            version=2,
+            replaces=[f"urn:stt:{i}:v1"],
+        ),
+        Verdict.update,
+    )
+    lede = " ".join(a[0].split()[:22])
+    yield Case(
+        f"{e.slug}/summary-absorbs-short-item",
+        "a short first item (the lede's first words), then the full story holding it",
+        (e.slug,),
+        [Item([lede], e.city)],
+        Item(a, e.city, extra=[e.more]),
+        Verdict.near_duplicate,
+    )
+    yield Case(
+        f"{e.slug}/rewritten-take",
+        "the same agency's story rewritten under the slug's child: new wording, one paragraph "
+        "carried over",
+        (e.slug,),
+        [Item(a, e.city, slug=slug)],
+        Item([b[0], a[-1], b[1], e.more], e.city, slug=f"{slug}-REACTION"),
+        Verdict.near_duplicate,
+    )
+    other = EVENTS[(i + 3) % len(EVENTS)]
+    yield Case(
+        f"{e.slug}/same-slug-other-story",
+        "the same agency reusing the slug for another story the next hour (must not merge)",
+        (e.slug, other.slug),
+        [Item(a, e.city, slug=slug)],
+        Item(list(other.a), other.city, slug=slug),
+        Verdict.new,
+    )
+    yield Case(
+        f"{e.slug}/daily-template-same-slug",
+        "yesterday's and today's template report under one standing slug (must not merge)",
+        (e.slug,),
+        [Item(_template(i + 1, i), e.city, slug="MARKETS-DAILY-REPORT")],
+        Item(_template(i + 1, i + 5), e.city, slug="MARKETS-DAILY-REPORT"),
+        Verdict.new,
+    )
+    yield Case(
+        f"{e.slug}/template-lookalike",
+        "template copy (earnings, weather) around other names and figures (must not merge)",
+        (e.slug,),
+        [Item(_template(i, i), e.city)],
+        Item(_template(i, i + 5), e.city),
+        Verdict.new,
+    )
+
+
 def all_cases() -> list[Case]:
-    return [c for i, e in enumerate(EVENTS) for c in _cases_for(i, e)]
+    return [
+        c
+        for i, e in enumerate(EVENTS)
+        for c in [*_cases_for(i, e), *_real_style_cases_for(i, e)]
+    ]
 
 
 def distractors(exclude: tuple[str, ...]) -> list[Item]:

@@ -131,11 +131,29 @@ def test_a_take_with_version_words_follows_the_take_with_its_slug(store, setting
     assert kill.verdict.verdict is Verdict.kill and kill.verdict.of_story == first.story_id
 
 
-def test_a_take_without_version_words_under_a_known_slug_is_its_own_story(store, settings):
-    dedupe(item("rc_s1", [LEDE], format="iptc7901", agency="dpa", slugline="Germany/weather"),
-           store=store, settings=settings)  # fmt: skip
-    plain = dedupe(
-        item("rc_s2", [REWRITE], format="iptc7901", agency="dpa", slugline="Germany/weather"),
+OTHER = (
+    "Lufthansa cancelled 40 flights at Frankfurt airport on Thursday because of a strike by "
+    "ground staff, the union Verdi said, and warned of further walkouts in Munich next week."
+)
+
+
+def test_a_rewritten_take_under_the_slug_is_a_near_duplicate_another_story_is_not(
+    store, settings
+):
+    first = dedupe(
+        item("rc_s1", [LEDE, MORE], format="iptc7901", agency="dpa", slugline="US/weather/Iowa"),
         store=store, settings=settings,
     )  # fmt: skip
-    assert plain.verdict.verdict is Verdict.new
+    reused = dedupe(
+        item("rc_s2", [OTHER], format="iptc7901", agency="dpa", slugline="US/weather/Iowa"),
+        store=store, settings=settings,
+    )  # fmt: skip
+    take = dedupe(
+        item("rc_s3", [REWRITE, MORE], format="iptc7901", agency="dpa",
+             slugline="US/weather/Iowa/Cedar"),
+        store=store, settings=settings,
+    )  # fmt: skip
+    assert reused.verdict.verdict is Verdict.new
+    assert take.verdict.verdict is Verdict.near_duplicate
+    assert take.verdict.of_story == first.story_id
+    assert "another take" in take.verdict.reason
