@@ -11,7 +11,7 @@ import hashlib
 import re
 from datetime import datetime
 
-from schemas import Dateline, Story
+from schemas import Dateline, PubStatus, Signal, Story
 from workers.dateline import split_dateline
 from workers.errors import EmptyStoryError
 from workers.formats import ParsedItem, detect
@@ -77,7 +77,9 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
     if dateline and dateline.date is None and default_date:
         dateline = dateline.model_copy(update={"date": default_date})
     paragraphs, trailer = split_truncation(paragraphs)
-    if not paragraphs and not clean_inline(item.headline):
+    withdrawn = item.status is PubStatus.canceled or Signal.kill in item.signals
+    if not paragraphs and not clean_inline(item.headline) and not withdrawn:
+        # A kill may carry no text at all: it is the agency's word, and it must reach the desk.
         raise EmptyStoryError(f"{item.format}: the item carries no headline and no body text")
     agency = item.agency or (dateline.agency if dateline else None)
     text_for_language = " ".join([item.headline or "", *paragraphs[:4]])

@@ -178,3 +178,12 @@ def test_a_sentence_starting_with_by_is_not_a_byline() -> None:
     story = build(body=["By Monday evening the river had risen two metres.", "More."])
     assert story.byline is None
     assert story.lede.startswith("By Monday evening")
+
+
+def test_a_kill_with_no_text_is_still_a_story() -> None:
+    from schemas import PubStatus
+
+    story = build(body=[], status=PubStatus.canceled, item_id="urn:x:1")
+    assert story.status is PubStatus.canceled and story.body == [] and story.headline is None
+    with pytest.raises(EmptyStoryError):
+        build(body=[], item_id="urn:x:2")
