@@ -2,12 +2,12 @@
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY schemas ./schemas
 COPY workers ./workers
 COPY services ./services
 COPY seeds ./seeds
-RUN pip install . && useradd --system --uid 10001 --home /app wiredesk
+RUN pip install -r requirements.lock && pip install --no-deps . && useradd --system --uid 10001 --home /app wiredesk
 USER wiredesk
 ENV WIREDESK_LOG_JSON=true
 EXPOSE 8000

@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,6 +26,14 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The pins in requirements.lock, made anew from pyproject.toml's ranges in a throwaway venv.
+lock:
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/python -m pip install -q --upgrade pip
+	.lockvenv/bin/python -m pip install -q '.[dev]'
+	{ sed -n '1,4p' requirements.lock; .lockvenv/bin/pip freeze --exclude-editable | grep -v '^wiredesk'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lockvenv
 
 clean:
 	rm -rf $(VENV) .wiredesk .pytest_cache
