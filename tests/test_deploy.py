@@ -65,7 +65,9 @@ def test_kubernetes_manifests() -> None:
 def test_dockerfile_runs_as_non_root() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "\nUSER " in dockerfile and "USER root" not in dockerfile
-    assert "pip install ." in dockerfile
+    # The pinned set first, then the project without letting pip pick other versions.
+    assert "pip install -r requirements.lock" in dockerfile
+    assert "pip install --no-deps ." in dockerfile
 
 
 # ---- operations: autoscaler, Prometheus, alerts, Grafana -------------------------------------
