@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     lookalike_figures_share: float = Field(default=0.34, gt=0, le=1)
     lookalike_min_figures: int = Field(default=4, ge=1)
     lookalike_names_share: float = Field(default=0.8, gt=0, le=1)
+    # Boilerplate: a band value this many stories in the window carried (a feed's template
+    # sentences, standing copy) no longer makes candidates or counts as agreement.
+    near_dup_band_df: int = Field(default=12, ge=2)
     # A short item is held by a longer story when this share of its sampled shingles is.
     short_item_anchor_share: float = Field(default=0.8, gt=0, le=1)
 

@@ -440,6 +440,7 @@ class Store:
             st.lookalike_min_figures,
             st.short_item_anchor_share,
             st.lookalike_names_share,
+            st.near_dup_band_df,
             *(replaces or []),
         ]
         keys = [self.keys.dedupe_refs, self.keys.chain(story_id), self.keys.dedupe_bucket_base]

@@ -8,7 +8,7 @@
 --   base:rc    receipt id -> ref         (a redelivered task gets its first verdict back)
 --   base:body  body hash (16 bytes) -> ref
 --   base:sig   ref -> record: kind \t of \t score \t reason \t story id \t lead \t size \t sig
---   base:b<i>  band value -> refs, comma separated, the newest few
+--   base:b<i>  band value -> 'count;refs': stories that carried it, and the newest few refs
 --   base:slug  agency + slug hash -> story id: the take a later take's version words follow
 --   base:fam   agency + slug (or parent slug) hash -> refs: takes of one story's slug family
 --   base:anc   sampled shingle of a short item -> refs: what a summary absorbing it holds
@@ -34,8 +34,8 @@
 --       31 share of the smaller name set for that, 32 share of figures below which
 --       look-alike wording may be two stories, 33 figures each side needs for that test,
 --       34 anchor share that makes a short item contained, 35 share of names under which
---       look-alike wording is two stories, 36.. story ids of the items this one names as the
---       ones it replaces
+--       look-alike wording is two stories, 36 stories sharing a band value that make it
+--       boilerplate, 37.. story ids of the items this one names as the ones it replaces
 -- Returns {kind, of story, score, reason, cluster lead, story id the item belongs to}.
 local receipt, story_id, version = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local has_chain, is_kill, body = ARGV[4] == '1', ARGV[5] == '1', ARGV[6]
@@ -51,7 +51,8 @@ local families = ARGV[29]
 local names_min, names_share = tonumber(ARGV[30]), tonumber(ARGV[31])
 local figures_share, figures_min = tonumber(ARGV[32]), tonumber(ARGV[33])
 local anchor_share, lookalike_names = tonumber(ARGV[34]), tonumber(ARGV[35])
-local FIRST_REPLACED = 36
+local band_df = tonumber(ARGV[36])
+local FIRST_REPLACED = 37
 local base = KEYS[3]
 
 local function bkey(bucket, suffix)
@@ -283,18 +284,29 @@ local lookalike = nil
 local width = rows * 2
 if sig ~= '' and string.len(sig) >= bands * width then
   local seen, cands = {}, {}
+  -- Band values many stories share are boilerplate (a feed's template sentences, standing
+  -- copy): each band field keeps how many stories carried it this bucket ('count;refs'), and
+  -- a band whose value reached band_df in the window neither makes candidates nor counts as
+  -- agreement below.
+  local stop, any_stop = {}, false
   for i = 1, bands do
     local field = string.sub(sig, (i - 1) * width + 1, i * width)
+    local df = 0
+    local lists = {}
     for b = now, now - back, -1 do
-      local refs = redis.call('HGET', bkey(b, 'b' .. i), field)
-      if refs then
-        for r in string.gmatch(refs, '[^,]+') do
-          local id = b .. ':' .. r
-          if not seen[id] then
-            seen[id] = true
-            cands[#cands + 1] = {b, r}
-          end
+      local stored = redis.call('HGET', bkey(b, 'b' .. i), field)
+      local n, refs = 0, nil
+      if stored then
+        local count, rest = string.match(stored, '^(%d+);(.*)$')
+        if count then
+          n, refs = tonumber(count), rest
+        else
+          refs = stored
+          local _, commas = string.gsub(stored, ',', '')
+          n = commas + 1
         end
+        df = df + n
+        lists[#lists + 1] = {b, refs}
       end
       if b == now then
         local keep = refs and (refs .. ',' .. ref) or ref
@@ -303,7 +315,20 @@ if sig ~= '' and string.len(sig) >= bands * width then
           keep = string.sub(keep, string.find(keep, ',', 1, true) + 1)
           commas = commas - 1
         end
-        redis.call('HSET', bkey(now, 'b' .. i), field, keep)
+        redis.call('HSET', bkey(now, 'b' .. i), field, (n + 1) .. ';' .. keep)
+      end
+    end
+    if df >= band_df then
+      stop[i], any_stop = true, true
+    else
+      for _, l in ipairs(lists) do
+        for r in string.gmatch(l[2], '[^,]+') do
+          local id = l[1] .. ':' .. r
+          if not seen[id] then
+            seen[id] = true
+            cands[#cands + 1] = {l[1], r}
+          end
+        end
       end
     end
   end
@@ -311,7 +336,6 @@ if sig ~= '' and string.len(sig) >= bands * width then
 
   if not kind then
     local mine = {string.byte(sig, 1, -1)}
-    local perm = #mine / 2
     local best, best_score, best_j, best_c = nil, -1, 0, 0
     local checked = 0
     lookalike = nil
@@ -324,11 +348,18 @@ if sig ~= '' and string.len(sig) >= bands * width then
         if r.story ~= story_id and r.story ~= target and string.len(r.sig) == #mine then
           checked = checked + 1
           local theirs = {string.byte(r.sig, 1, -1)}
-          local m = 0
+          -- With boilerplate bands about, only the other bands' bins are trusted (the bins
+          -- outside the bands have no count of their own to tell boilerplate by).
+          local m, counted = 0, 0
           for p = 1, #mine, 2 do
-            if mine[p] == theirs[p] and mine[p + 1] == theirs[p + 1] then m = m + 1 end
+            local bin = (p + 1) / 2
+            local band = math.floor((bin - 1) / rows) + 1
+            if not any_stop or (band <= bands and not stop[band]) then
+              counted = counted + 1
+              if mine[p] == theirs[p] and mine[p + 1] == theirs[p + 1] then m = m + 1 end
+            end
           end
-          local j = m / perm
+          local j = counted > 0 and m / counted or 0
           local small = math.min(size, r.size)
           local cont = 0
           if small > 0 then cont = math.min(1, j * (size + r.size) / ((1 + j) * small)) end
