@@ -18,7 +18,7 @@ from workers.formats import ParsedItem, detect
 from workers.language import choose_language
 from workers.text import clean_inline, clean_paragraphs, split_truncation, word_count
 
-__all__ = ["body_hash", "normalise", "story_id_for"]
+__all__ = ["body_hash", "named_predecessors", "normalise", "story_id_for"]
 
 _FOLD = re.compile(r"\W+")
 
@@ -109,7 +109,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         notes=[n for n in (clean_inline(n) for n in item.notes) if n],
         subjects=item.subjects,
         keywords=[k for k in (clean_inline(k) for k in item.keywords) if k],
-        replaces=[r.strip() for r in item.replaces if r and r.strip()],
+        replaces=_replaces(item),
         embargoed_until=item.embargoed_until,
         first_created=item.first_created,
         version_created=item.version_created,
@@ -129,6 +129,36 @@ def _merge_datelines(first: Dateline, second: Dateline | None) -> Dateline:
             "agency": first.agency or second.agency,
         }
     )
+
+
+# An editor's note naming what the item replaces, in the agencies' languages: 'This item
+# replaces 20240312-ABC-0042', 'Ersetzt Meldung dpa-0815', 'Remplace la dépêche AFP 1234-56',
+# 'Sustituye a EFE-3321', 'Erstatter NTB-123456'. Only tokens that look like ids (a digit and
+# six characters at least) are taken: a slug or a headline in a note names no item.
+_REPLACES = re.compile(
+    r"\b(?:replaces?|supersedes?|substitutes?\s+for|ersetzt|ersetzen|remplace|remplacent|"
+    r"annule\s+et\s+remplace|sustituye|reemplaza|sostituisce|erstatter|ersätter|korvaa|"
+    r"vervangt|zastępuje)\b(?P<rest>[^.;\n]{0,160})",
+    re.IGNORECASE,
+)
+_ID_TOKEN = re.compile(r"[\w:./#-]*\d[\w:./#-]*")
+
+
+def _replaces(item: ParsedItem) -> list[str]:
+    given = [r.strip() for r in item.replaces if r and r.strip()]
+    return list(dict.fromkeys([*given, *named_predecessors(item.notes)]))
+
+
+def named_predecessors(notes: list[str]) -> list[str]:
+    """Item ids an editor's note says this item replaces."""
+    found: list[str] = []
+    for note in notes:
+        for match in _REPLACES.finditer(note):
+            for token in _ID_TOKEN.findall(match["rest"]):
+                token = token.strip(".:/#-")
+                if len(token) >= 6 and any(c.isdigit() for c in token):
+                    found.append(token)
+    return found
 
 
 # A place has letters; 'City, Country' and 'City/CC' are the city; a timestamp is no place.

@@ -187,3 +187,17 @@ def test_a_kill_with_no_text_is_still_a_story() -> None:
     assert story.status is PubStatus.canceled and story.body == [] and story.headline is None
     with pytest.raises(EmptyStoryError):
         build(body=[], item_id="urn:x:2")
+
+
+def test_an_editors_note_naming_what_it_replaces_links_the_items() -> None:
+    from workers.stages.normalise import named_predecessors
+
+    assert named_predecessors(["Editors: This item replaces 20260312-WX-0042."]) == [
+        "20260312-WX-0042"
+    ]
+    assert named_predecessors(["Ersetzt Meldung dpa-0815-2231 vom Vormittag"]) == ["dpa-0815-2231"]
+    assert named_predecessors(["Remplace la dépêche AFP 260312-7781."]) == ["260312-7781"]
+    # A slug or a headline in a note names no item.
+    assert named_predecessors(["Replaces the earlier story on the harbour fire"]) == []
+    story = build(body=["Text."], notes=["Sustituye a EFE-332100."], item_id="EFE-332199")
+    assert story.replaces == ["EFE-332100"]
