@@ -35,6 +35,7 @@ SAMPLES: dict[str, Path] = {
     "ninjs": SAMPLE_DIR / "ninjs" / "new-v1.json",
     "nitf": SAMPLE_DIR / "nitf" / "new-story.xml",
     "newsml_g2": SAMPLE_DIR / "newsml_g2" / "new-story.xml",
+    "newsml_1_2": SAMPLE_DIR / "newsml_1_2" / "new-story.xml",
     "rss": SAMPLE_DIR / "rss" / "new-story.xml",
     "atom": SAMPLE_DIR / "atom" / "new-story.xml",
 }

