@@ -35,9 +35,11 @@ item keeps the same bytes. ``parse`` reads one item:
   by ``htmltext`` (nothing executed, scripts dropped).
 * agency: an agency we know named in the item's source, the feed's title, rights, publisher or
   author; else the item's RSS ``<source>``; else a credit the feed gives (``dc:publisher``, a
-  copyright holder, an author such as 'WENN Newsdesk', the owner of the namespace the copy came
-  in) unless the copy's dateline names another agency.
-* language from the item, its content, then the channel or feed.
+  copyright holder, an author desk such as 'WENN Newsdesk' writing from its organisation's own
+  domain, the owner of the namespace the copy came in when the feed names it) unless the
+  copy's dateline names another agency.
+* language from the item, its content, then the channel or feed; an agency ``<ns:slugline>``
+  -> slugline.
 
 Feeds carry no urgency, status or version semantics: every item is usable, version 1.
 Broken or hostile XML raises ParseError / HostileInputError; a feed with several items handed
@@ -54,6 +56,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import feedparser
+import feedparser.api
 from feedparser.mixin import _FeedParserMixin
 from lxml import etree
 
@@ -110,6 +113,11 @@ _BODY_NAMES = frozenset(
      "articletext", "maintext"}
 )  # fmt: skip
 _LEDE_NAMES = frozenset({"firstline", "lede", "lead", "leadtext", "intro", "standfirst"})
+# feedparser's own knob for the SAX driver it tries first: the libxml2 bindings' driver, which
+# is not installed here, so every parse searched sys.path for it again (a third of a parse's
+# time) before settling on expat. expat is what it uses, so ask for nothing else.
+feedparser.api.PREFERRED_XML_PARSERS = []
+
 # Namespaces feedparser understands; elements in any other are an agency's own.
 _FEEDPARSER_NAMESPACES = frozenset(
     ns.lower() for ns in getattr(_FeedParserMixin, "namespaces", ())
@@ -127,11 +135,10 @@ _EMAIL_WITH_NAME = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^)]+)\)\s*$")
 _NAME_WITH_EMAIL = re.compile(r"^\s*(?P<name>[^<>@]+?)\s*[<(]\s*\S+@\S+\s*[>)]\s*$")
 _EMAIL = re.compile(r"^\s*\S+@\S+\.\S+\s*$")
 _UNIFY_NAME = re.compile(r"[_-]")
-# 'WENN Newsdesk', 'Foo News Desk', 'Redaktion Bar': a desk of the organisation whose copy it is.
+# 'WENN Newsdesk', 'Foo Newsroom', 'Redaktion Bar': a desk of the organisation whose copy it is.
 _DESK = re.compile(
     r"^(?:(?P<name>[^\s,;@][^,;@]{0,40}?)\s+(?:news\s?desk|news\s?room|desk|redaktion|"
-    r"nachrichtenredaktion|editors?|news\s+service|wire)"
-    r"|(?:redaktion|newsroom|desk)\s+(?P<after>[^\s,;@][^,;@]{0,40}?))\s*$",
+    r"nachrichtenredaktion)|(?:redaktion|newsroom|desk)\s+(?P<after>[^\s,;@][^,;@]{0,40}?))\s*$",
     re.IGNORECASE,
 )
 _COPYRIGHT_MARK = re.compile(r"©|\(c\)|\bcopyright\b|\bcopr\.", re.IGNORECASE)
@@ -316,7 +323,9 @@ def _standalone(root, channel, tag: str, item) -> bytes:
             holder.append(_stable_copy(sub))
         else:
             holder.append(copy.deepcopy(sub))
-    holder.append(copy.deepcopy(item))
+    kept = copy.deepcopy(item)
+    kept.tail = None  # the whitespace after an item depends on where it sat in this fetch
+    holder.append(kept)
     return etree.tostring(new_root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -348,38 +357,50 @@ def _feedparse(doc: XmlDocument) -> tuple[dict, dict, list[str]]:
 
 
 def _for_feedparser(root):
-    """The document without what feedparser would only slow down on: the feed-level elements
-    no item is read with, and agency-namespace blocks (read from the tree instead). feedparser
-    costs some 50 µs an element; WENN-style metadata blocks double an entry's elements."""
+    """The document as feedparser reads it best, and without what would only slow it down.
+
+    Left out: the feed-level elements no item is read with, and agency-namespace blocks (read
+    from the tree instead); feedparser costs some 50 µs an element, and WENN-style metadata
+    blocks double an entry's elements. A feed whose own vocabulary sits in a namespace
+    feedparser does not know (RSS 2.0 under the old UserLand namespace) is handed over without
+    it, as the plain RSS it is."""
+    home = etree.QName(root).namespace
+    foreign = home if home and home.lower() not in _FEEDPARSER_NAMESPACES else None
     new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
     if local(root) == "entry":  # a bare Atom entry document
-        new_root.extend(copy.deepcopy(e) for e in root if _feedparser_reads(e))
+        new_root.extend(copy.deepcopy(e) for e in root if _feedparser_reads(e, foreign))
     else:
-        _copy_read_children(root, new_root)
+        _copy_read_children(root, new_root, foreign)
+    if foreign:
+        prefix = f"{{{foreign}}}"
+        for element in new_root.iter():
+            if isinstance(element.tag, str) and element.tag.startswith(prefix):
+                element.tag = element.tag[len(prefix) :]
+        etree.cleanup_namespaces(new_root)
     return new_root
 
 
-def _copy_read_children(source, target) -> None:
+def _copy_read_children(source, target, foreign: str | None) -> None:
     for sub in source:
-        if not isinstance(sub.tag, str) or not _feedparser_reads(sub):
+        if not _feedparser_reads(sub, foreign):
             continue
         name = local(sub)
         if name == "channel":
             holder = etree.SubElement(target, sub.tag, attrib=dict(sub.attrib))
-            _copy_read_children(sub, holder)
+            _copy_read_children(sub, holder, foreign)
         elif name in ("item", "entry"):
             holder = etree.SubElement(target, sub.tag, attrib=dict(sub.attrib))
             holder.text = sub.text
-            holder.extend(copy.deepcopy(e) for e in sub if _feedparser_reads(e))
+            holder.extend(copy.deepcopy(e) for e in sub if _feedparser_reads(e, foreign))
         elif name in _FEED_FIELDS_READ:
             target.append(copy.deepcopy(sub))
 
 
-def _feedparser_reads(element) -> bool:
+def _feedparser_reads(element, foreign: str | None) -> bool:
     if not isinstance(element.tag, str):
         return False
     namespace = etree.QName(element).namespace
-    return namespace is None or namespace.lower() in _FEEDPARSER_NAMESPACES
+    return namespace is None or namespace == foreign or namespace.lower() in _FEEDPARSER_NAMESPACES
 
 
 # --- one entry -------------------------------------------------------------------------------
@@ -509,12 +530,14 @@ def _element_paragraphs(element) -> list[str]:
 
 
 def _extension_elements(entry):
-    """(unified local name, element) for the entry's elements in agencies' own namespaces."""
+    """(unified local name, element) for the entry's elements in agencies' own namespaces
+    (neither a feed vocabulary nor the namespace the entry itself is in)."""
+    home = etree.QName(entry).namespace
     for element in entry.iter():
         tag = element.tag
         if isinstance(tag, str) and tag[:1] == "{":
             namespace, _, name = tag[1:].partition("}")
-            if namespace not in _STANDARD_NAMESPACES:
+            if namespace not in _STANDARD_NAMESPACES and namespace != home:
                 yield _UNIFY_NAME.sub("", name).lower(), element
 
 
@@ -623,11 +646,12 @@ def _agency(format: str, feed: dict, entry: dict, tree: _Tree, body: _Body, note
     """The credited agency: a known name anywhere the feed credits, then the item's own
     <source>, then weaker credits that a dateline naming another agency overrides."""
     source_title = _get(_get(entry, "source"), "title")
-    feed_authors = [_person_element(a) for a in children(tree.feed, "author")]
+    authors = list(children(tree.feed, "author"))
+    author_names = [_person_element(a) for a in authors]
     publishers = [_get(entry, "publisher"), _get(feed, "publisher")]
     rights = [_get(entry, "rights"), _get(feed, "rights")]
     named = known_agency(
-        source_title, _get(feed, "title"), *rights, *publishers, *feed_authors,
+        source_title, _get(feed, "title"), *rights, *publishers, *author_names,
         _get(feed, "generator"),
     )  # fmt: skip
     if named:
@@ -635,24 +659,16 @@ def _agency(format: str, feed: dict, entry: dict, tree: _Tree, body: _Body, note
     if format == "rss" and source_title and source_title.strip():
         return " ".join(source_title.split())
     credit = (
-        next((p.strip() for p in publishers if p and p.strip()), None)
-        or _desk_credit(feed_authors)
+        next((" ".join(p.split()) for p in publishers if p and p.strip()), None)
         or _rights_holder(rights)
-        or _namespace_owner(body.namespace, [_get(feed, "title"), *feed_authors])
+        or _owner_credit(author_names, _owner_labels(authors, tree.feed))
+        or _namespace_owner(body.namespace, [_get(feed, "title"), *author_names])
     )
     if credit and body.paragraphs:
         dateline, _ = split_dateline(body.paragraphs[0])
         if dateline is not None and dateline.agency:
             return None  # the copy is credited to the dateline's agency; normalise reads it
     return credit
-
-
-def _desk_credit(names: list[str | None]) -> str | None:
-    """'WENN Newsdesk' -> 'WENN': a feed written by an organisation's desk credits it."""
-    for name in names:
-        if name and (match := _DESK.match(name.strip())):
-            return (match["name"] or match["after"]).strip()
-    return None
 
 
 def _rights_holder(rights: list[str | None]) -> str | None:
@@ -665,20 +681,54 @@ def _rights_holder(rights: list[str | None]) -> str | None:
     return None
 
 
+def _owner_credit(names: list[str | None], owners: set[str]) -> str | None:
+    """A feed author that is the organisation owning the feed's addresses: 'WENN Newsdesk'
+    writing from newsdesk@wenn.com is WENN. Without that match a desk name ('Sports Desk')
+    credits nobody."""
+    for name in names:
+        if not name or "@" in name:
+            continue
+        desk = _DESK.match(name.strip())
+        organisation = (desk["name"] or desk["after"]).strip() if desk else name.strip()
+        if len(organisation.split()) <= 4 and _compact(organisation) in owners:
+            return organisation
+    return None
+
+
+def _owner_labels(authors: list, feed) -> set[str]:
+    """The organisations the feed's own addresses belong to: its authors' e-mail domains and
+    the hosts of its links."""
+    hosts = []
+    for author in authors:
+        email = inline_text(child(author, "email")) or ""
+        hosts.append(email.rpartition("@")[2])
+    for link in children(feed, "link"):
+        hosts.append(urlsplit((link.get("href") or link.text or "").strip()).hostname or "")
+    return {label for host in hosts if (label := _host_owner(host))}
+
+
+def _host_owner(host: str) -> str | None:
+    """'feed.wenn.com' -> 'wenn', 'news.example.co.uk' -> 'example'."""
+    parts = [p for p in host.strip().lower().split(".") if p]
+    if len(parts) < 2:
+        return None
+    if len(parts) > 2 and len(parts[-1]) == 2 and len(parts[-2]) <= 3:
+        return parts[-3]  # a country's second level: .co.uk, .com.au
+    return parts[-2]
+
+
+def _compact(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
 def _namespace_owner(namespace: str | None, names: list[str | None]) -> str | None:
     """The organisation whose namespace carried the copy, spelled as the feed spells it:
     'http://feed.wenn.com/xmlns/…' and a feed titled 'WENN Feed' -> 'WENN'."""
-    if not namespace:
+    owner = _host_owner(urlsplit(namespace).hostname or "") if namespace else None
+    if not owner:
         return None
-    host = urlsplit(namespace).hostname or ""
-    parts = [p for p in host.split(".") if p]
-    if len(parts) < 2:
-        return None
-    owner = (
-        parts[-3] if len(parts) > 2 and len(parts[-1]) == 2 and len(parts[-2]) <= 3 else parts[-2]
-    )
     for name in names:
         for word in re.split(r"[^\w&-]+", name or ""):
-            if word.lower() == owner.lower():
+            if word.lower() == owner:
                 return word
     return None

@@ -18,6 +18,10 @@ __all__ = ["VersionWords", "read_version_words"]
 _ORDINAL = r"(?P<n>\d{1,2})(?:st|nd|rd|th|e|er|re|ème|º|ª)?"
 _LEAD = re.compile(rf"{_ORDINAL}\s*-?\s*(?:ld|lead|lede)\b", re.IGNORECASE)
 _ADD = re.compile(rf"{_ORDINAL}\s*-?\s*add\b", re.IGNORECASE)
+# '7thWritethru', '2nd Writethru' (CP): the Nth write-through follows N earlier versions.
+_NTH_WRITETHRU = re.compile(
+    rf"{_ORDINAL}\s*-?\s*(?:write\s*-?\s*thru|write\s*-?\s*through)", re.IGNORECASE
+)
 _WRITETHRU = re.compile(r"write\s*-?\s*thru|write\s*-?\s*through|wrapup|wrap-up", re.IGNORECASE)
 _UPDATE = re.compile(r"\b(?:update[sd]?|sub|substitute|new\s+lead|lead|recast|refile)\b", re.I)
 _CORRECTION = re.compile(
@@ -51,12 +55,12 @@ class VersionWords:
 def read_version_words(text: str) -> VersionWords:
     """Read version words from the part of a slug line after the keyword.
 
-    A lead or add numbered N makes version N+1; a write-through, correction or kill without a
-    number follows at least one earlier version, so it is version 2 at least.
+    A lead, add or write-through numbered N makes version N+1; a write-through, correction or
+    kill without a number follows at least one earlier version, so it is version 2 at least.
     """
     found = VersionWords(words=[w for w in re.split(r"[\s,]+", text) if w])
     number = 0
-    if m := _LEAD.search(text) or _ADD.search(text):
+    if m := _LEAD.search(text) or _ADD.search(text) or _NTH_WRITETHRU.search(text):
         number = int(m["n"])
         found.signals.append(Signal.update)
     if _WRITETHRU.search(text) or _UPDATE.search(text):

@@ -37,16 +37,19 @@ class TestNewStory:
         assert item.format == "anpa1312"
         assert item.urgency == 5  # 'r', routine
         assert item.subjects == [Subject(scheme="anpa-category", code="a", name="Domestic news")]
-        assert item.slugline == "BC-Iowa-Flooding"
+        # The slug is the keyword without AP's cycle prefix; the id keeps the keyword as sent.
+        assert item.slugline == "Iowa-Flooding"
         assert item.keywords == ["Iowa", "Flooding"]
         assert "word count: 528" in item.notes
         assert "selector: a0412" in item.notes
         assert item.version == 1 and item.signals == [] and item.status is PubStatus.usable
+        assert item.version_label is None
 
     def test_text_fields(self):
         item = parse("new.anpa")
         assert item.headline == "Levee holds as Wapsie River nears crest in Iowa town"
-        assert item.byline == "By DANA WHITLOCK, Associated Press"
+        # The credit line under the byline names the agency; it is not part of the byline.
+        assert item.byline == "By DANA WHITLOCK"
         assert item.agency == "AP"
         assert len(item.body) == 13
         assert item.body[0].startswith("CEDAR BEND, Iowa (AP) _ Volunteers")
@@ -82,6 +85,7 @@ class TestVersions:
         assert "Eds: UPDATES with river cresting, residents allowed home Tuesday." in update.notes
         # The reference to the earlier take is not a version word.
         assert "version words: 1stLd-Writethru" in update.notes
+        assert update.version_label == "1stLd-Writethru"
 
     def test_writethru_chains_to_the_same_story(self):
         first = normalised(read_sample("anpa1312", "new.anpa"))
@@ -92,8 +96,9 @@ class TestVersions:
     def test_correction_from_slug_tail(self):
         item = parse("correction.anpa")
         assert item.signals == [Signal.correction]
-        assert item.slugline == "BC-Iowa-Flooding"
+        assert item.slugline == "Iowa-Flooding"
         assert item.item_id == "BC-Iowa-Flooding/2024-11-10"
+        assert item.version_label == "Correction"
         assert item.status is PubStatus.usable
         assert item.version >= 2
 
@@ -127,7 +132,8 @@ class TestVersions:
         item = parse("embargoed.anpa")
         assert item.status is PubStatus.embargoed
         assert item.embargoed_until == datetime(2024, 11, 12, 0, 1, tzinfo=UTC)
-        assert item.byline == "By LUIS CARRANZA, AP Farm Writer"
+        # The job title line is not part of the byline.
+        assert item.byline == "By LUIS CARRANZA"
         story = normalised(read_sample("anpa1312", "embargoed.anpa"))
         assert story.status is PubStatus.embargoed
         assert story.embargoed_until == datetime(2024, 11, 12, 0, 1, tzinfo=UTC)
@@ -201,10 +207,13 @@ class TestBrokenCopy:
         with pytest.raises(ParseError, match="no SOH"):
             ANPA.parse(b"just some words")
 
-    def test_bad_header(self):
-        with pytest.raises(ParseError, match="header") as err:
-            parse("bad-header.anpa")
-        assert err.value.position == "byte 3"
+    def test_unreadable_header_keeps_the_story(self):
+        # A readable body is never rejected for a header of a shape not seen before.
+        item = parse("bad-header.anpa")
+        assert item.slugline is None and item.urgency is None and item.item_id is None
+        assert "header not understood: 'Iowa flooding story follows'" in item.notes
+        assert item.body == ["CEDAR BEND, Iowa (AP) _ Water."]
+        assert item.agency == "AP"  # the dateline's credit
 
     def test_framed_but_empty_text_is_an_empty_story(self):
         with pytest.raises(EmptyStoryError):
@@ -229,5 +238,256 @@ def test_split_on_syn_syn_soh():
     two = frame("a0002 r a BC-Two 11-10 0010", "\tTwo.\r\n")
     parts = ANPA.split(one + two)
     assert parts == [one, two]
-    assert [ANPA.parse(p).slugline for p in parts] == ["BC-One", "BC-Two"]
+    assert [ANPA.parse(p).slugline for p in parts] == ["One", "Two"]
     assert ANPA.split(one) == [one]
+
+
+# --- Copy as AP and CP send it: selector codes after US, priority and category on the next
+# line with the format identifier, AP's 'BC-XX--' keywords, credit and title lines. ----------
+
+
+class TestSelectorHeader:
+    def test_us_separated_selector_and_next_line_letters(self):
+        item = parse("ap-selector.anpa")
+        assert "selector: W3141" in item.notes
+        assert "selector codes: asian" in item.notes
+        assert item.urgency == 5  # 'r' on the line after the selector
+        assert item.subjects == [Subject(scheme="anpa-category", code="l", name="Lifestyle")]
+        assert "word count: 386" in item.notes
+
+    def test_slug_is_the_full_keyword_without_cycle_and_desk(self):
+        item = parse("ap-selector.anpa")
+        # The header squeezes and cuts the keyword to 24 characters; the echo in the text
+        # carries it whole, and 'BC-LT--' and the ',386' word count are not part of the slug.
+        assert item.slugline == "Lighthouse-Keepers Return"
+        assert item.keywords == ["Lighthouse", "Keepers Return"]
+        assert "desk: LT" in item.notes
+        assert item.item_id == "BC-LT--Lighthouse-KeepersR/2024-04-22"
+
+    def test_headline_byline_and_credit(self):
+        item = parse("ap-selector.anpa")
+        # The headline's ' <' terminator is dropped; the credit line is not merged anywhere.
+        assert item.headline == "On a windswept Maine island, volunteers keep an old light burning"
+        assert item.byline == "By MARGARET HOLLOWAY and TOMAS REYES"
+        assert item.agency == "AP"
+        assert "AP Photo MEPB101, MEPB102, MEPB103" in item.notes
+        assert "Eds: With AP Photos." in item.notes
+
+    def test_body_and_trailer(self):
+        item = parse("ap-selector.anpa")
+        assert item.body[0].startswith("GULL ROCK, Maine (AP) _ Twice a week")
+        assert len(item.body) == 6
+        assert item.body[-1].startswith("Associated Press writer Lena Fischer")
+        assert item.version_created == datetime(2024, 4, 22, 13, 42, tzinfo=UTC)
+        assert item.date_hint == date(2024, 4, 22)
+
+    def test_normalise(self):
+        story = normalised(read_sample("anpa1312", "ap-selector.anpa"))
+        assert story.agency == "AP"
+        assert story.dateline.place == "Gull Rock"
+        assert story.lede.startswith("Twice a week, a small boat")
+        assert story.byline == "By MARGARET HOLLOWAY and TOMAS REYES"
+
+    def test_detected(self):
+        for name in ("ap-selector.anpa", "ap-agate.anpa", "no-selector.anpa", "cp-variant.anpa"):
+            assert detect(read_sample("anpa1312", name)).name == "anpa1312"
+            assert ANPA.sniff(read_sample("anpa1312", name)) >= 0.9
+
+
+class TestWritethrus:
+    def test_version_words_from_the_selector_line(self):
+        item = parse("ap-writethru-sports.anpa")
+        assert item.version_label == "1stLd-Writethru"  # as carried in the header
+        assert item.version == 2
+        assert item.signals == [Signal.update]
+        assert item.slugline == "Comets-Pilots"
+        assert item.item_id == "BC-BKN--Comets-Pilots/2024-03-08"
+
+    def test_title_line_under_the_byline_and_summary(self):
+        item = parse("ap-writethru-sports.anpa")
+        assert item.byline == "By DWIGHT KESSLER"
+        assert "credit: AP Sports Writer" in item.notes
+        assert item.headline == "Ortega scores 31, Comets hold off Pilots 104-99"
+        # The summary among the '^' lines is not the headline and not body text.
+        assert any(n.startswith("deck: Rafael Ortega scored 31") for n in item.notes)
+        assert item.body[0].startswith("RIVERTON, Texas (AP) _ Rafael Ortega")
+        assert item.body[-2:] == ["UP NEXT", "Pilots: Host Lakeport on Saturday night."]
+
+    def test_third_lead_abridged(self):
+        item = parse("ap-3rdld-abridged.anpa")
+        assert item.version_label == "3rdLd-Writethru"
+        assert item.version == 4
+        assert item.slugline == "Alps-Glacier Rescue-ABRIDGED"
+        assert item.headline == "Climbers pulled from crevasse after two nights on Swiss glacier"
+        assert any(n.startswith("(Eds: Minor edits.") for n in item.notes)
+        assert any(n.startswith("EDITOR'S NOTE _ This story") for n in item.notes)
+
+    def test_job_title_after_a_comma_is_not_byline(self):
+        item = parse("ap-3rdld-abridged.anpa")
+        assert item.byline == "By ANNIKA BRUNNER"
+        assert item.agency == "AP"
+
+    def test_short_writethru_with_dollar_headline(self):
+        item = parse("ap-short-writethru.anpa")
+        assert item.headline == "$3,000 pumpkin sold at county fair"
+        assert item.slugline == "Record Pumpkin Sale"
+        assert item.version_label == "1stLd-Writethru"
+        assert item.byline is None
+        story = normalised(read_sample("anpa1312", "ap-short-writethru.anpa"))
+        assert story.body == ["A pumpkin sold."]
+        assert story.dateline.place == "Half Moon Bay"
+        assert story.agency == "AP"
+
+    def test_bare_number_is_a_version_not_a_signal(self):
+        item = ANPA.parse(frame("a0001 r a BC-Thing 2 11-10 0010", "\tText.\r\n"))
+        assert item.version == 2
+        assert item.signals == [] and item.version_label is None
+
+    def test_corrects_in_the_editors_note_is_a_correction(self):
+        text = "^Eds: CORRECTS spelling of mayor's name.<\r\n^Head<\r\n\tText.\r\n"
+        item = ANPA.parse(frame("a0001 r a BC-Thing 11-10 0010", text))
+        assert item.signals == [Signal.correction]
+        assert item.headline == "Head"
+
+
+class TestAgateAndBulletins:
+    def test_agate_table_rows_are_body_text(self):
+        item = parse("ap-agate.anpa")
+        assert "format: agate/tabular copy" in item.notes
+        assert item.headline == "Valley League Standings"
+        assert item.slugline == "Valley League Glance"
+        assert item.byline == "By The Associated Press"
+        assert item.agency == "AP"
+        # '^' lines after the byline are the table's subheads; TLI rows stay rows of their own,
+        # space bands read as spaces, column marks keep the cells apart.
+        assert item.body[:5] == [
+            "NORTH DIVISION",
+            ";GP;W;L;OT;Pts",
+            "Millbrook;40;26;10;4;56",
+            "Stony Creek;41;22;15;4;48",
+            "Ashford;39;18;17;4;40",
+        ]
+        assert "Port Ellis 40 24 12" in [" ".join(p.split()) for p in item.body]
+        assert item.body[-2:] == ["Millbrook 4, Ashford 2", "Port Ellis 3, Danbury 1"]
+        assert any(n == "deck: All Times EST" for n in item.notes)
+
+    def test_agate_header_without_word_count(self):
+        item = parse("ap-agate.anpa")
+        assert item.item_id == "BC-HKN--ValleyLeagueGlanc/2024-02-11"
+        assert not any(n.startswith("word count") for n in item.notes)
+
+    def test_agate_normalises_without_a_dateline(self):
+        story = normalised(read_sample("anpa1312", "ap-agate.anpa"))
+        assert story.dateline is None
+        assert "Millbrook;40;26;10;4;56" in story.body
+
+    def test_bulletin_without_headline(self):
+        item = parse("ap-bulletin.anpa")
+        assert item.urgency == 2  # 'b'
+        assert item.slugline == "APNewsAlert"
+        assert item.headline is None  # none carried, none invented
+        story = normalised(read_sample("anpa1312", "ap-bulletin.anpa"))
+        assert story.agency == "AP"
+        assert story.dateline.place == "Denver"
+        assert story.body[0].startswith("Colorado utility regulators approve")
+
+    def test_headline_digest_lines_are_the_copy(self):
+        item = parse("digest.anpa")
+        assert item.slugline == "AP-Top-Sports-Headlines"  # 'AP-' is not a cycle prefix
+        assert item.headline == "AP Top Sports News at 9:10 p.m. EDT"
+        assert "*7120" in item.notes  # sent on the same physical line as the keyword echo
+        assert item.body == [
+            "Comets clinch playoff spot with overtime win",
+            "Rain delays final round at Lakeport Open",
+            "Rookie goalie signs three-year extension",
+        ]
+        # Filed on 05-04 (US time), sent after midnight GMT.
+        assert item.item_id == "AP-Top-Sports-Headlines/2024-05-04"
+
+
+class TestVariants:
+    def test_missing_story_number_and_selector(self):
+        item = parse("no-selector.anpa")
+        assert item.urgency == 3
+        assert item.subjects[0].code == "a"
+        assert item.slugline == "Storm-Warning"
+        assert item.headline == "Ice storm warning issued for northern Missouri"
+        assert "header without story number" in item.notes
+
+    def test_empty_selector_and_missing_letters(self):
+        item = ANPA.parse(
+            frame("a0001\x1f\nr a\x13\x11 BC-Thing 11-10 0010", "^Head<\r\n\tText.\r\n")
+        )
+        assert item.slugline == "Thing" and item.urgency == 5 and item.headline == "Head"
+        item = ANPA.parse(frame("a0001 BC-Thing 11-10 0010", "^Head<\r\n\tText.\r\n"))
+        assert item.slugline == "Thing" and item.urgency is None
+        assert "header without priority and category letters" in item.notes
+
+    def test_canadian_press_framing(self):
+        item = parse("cp-variant.anpa")
+        assert item.slugline == "Harbour-Cranes"
+        assert item.version_label == "2ndWritethru"
+        assert item.version == 3 and Signal.update in item.signals
+        assert "follows: TB06" in item.notes
+        # 'HL:' wraps onto a flush-left line; '@<' ends it.
+        assert item.headline == (
+            "Halifax port orders four new cranes as container traffic climbs for third year"
+        )
+        assert item.byline == "By Colette Arsenault"
+        assert item.agency == "CP"
+        assert "code:2" in item.notes and "INDEX: Business, Transport" in item.notes
+        assert item.body[0].startswith("HALIFAX _ The Port of Halifax will buy")
+        assert item.body[0].endswith("East Coast terminals.")
+        assert len(item.body) == 2
+
+    def test_canadian_press_dates(self):
+        item = parse("cp-variant.anpa")
+        # The clock comes first in the trailer and the dates are day-month; 'ET' is not a zone
+        # we can place, so only the date is kept.
+        assert item.date_hint == date(2024, 10, 30)
+        assert item.version_created is None
+        assert item.item_id == "Harbour-Cranes/2024-10-30"
+
+    def test_byline_and_credit_as_body_paragraphs(self):
+        text = "^Head<\r\n\tBy JANE DOE, AP Writer\r\n\tAssociated Press\r\n\tCITY, Ohio (AP) _ Text.\r\n"
+        item = ANPA.parse(frame("a0001 r a BC-Thing 11-10 0010", text))
+        assert item.byline == "By JANE DOE"
+        assert item.headline == "Head"
+        assert item.agency == "AP"
+        assert item.body == ["CITY, Ohio (AP) _ Text."]
+
+    def test_byline_is_never_taken_for_a_headline(self):
+        text = "^BC-Thing,10<\r\n^By JOHN ROE=\r\n^Associated Press=\r\n\tCITY (AP) _ Text.\r\n"
+        item = ANPA.parse(frame("a0001 r a BC-Thing 11-10 0010", text))
+        assert item.headline is None
+        assert item.byline == "By JOHN ROE"
+
+    def test_empty_header_still_reads_the_text(self):
+        item = ANPA.parse(frame("", "^Head<\r\n\tText.\r\n"))
+        assert item.headline == "Head" and item.body == ["Text."]
+        assert "header empty" in item.notes
+
+
+def test_keyword_line_gives_the_slug_when_the_header_has_none():
+    text = "^BC-US--Harbor-Dredging,120<\r\n^Dredging starts at last<\r\n\tCITY (AP) _ Text.\r\n"
+    item = ANPA.parse(frame("a0001 r a", text))
+    assert item.slugline == "Harbor-Dredging"
+    assert item.headline == "Dredging starts at last"
+    assert "header without keyword" in item.notes
+
+
+def test_another_keyword_line_is_never_the_headline():
+    text = "^BC-Thing,10<\r\n^BC-US--Other-Story,88<\r\n^Real headline<\r\n\tText.\r\n"
+    item = ANPA.parse(frame("a0001 r a BC-Thing 11-10 0010", text))
+    assert item.headline == "Real headline"
+    assert "keyword line: BC-US--Other-Story,88" in item.notes
+
+
+def test_selector_header_in_7901_framing_is_left_to_7901():
+    # Agencies that send this header with a bare SOH and 7901-style text (no '^' lines): the
+    # IPTC 7901 reader claims it; with ANPA's SYN SYN or '^' lines it is ANPA's.
+    text = b"\x02BC-Rail-Strike\r\nRail strike ends +\r\n     TOKYO, Nov. 10 Kyodo - Text.\r\n\x03"
+    bare = b"\x01a0101KYODO\x1fkoko-\r\nr a\x13\x11 BC-Rail-Strike   11-10 0050\r\n" + text
+    assert ANPA.sniff(bare) < 0.4
+    assert ANPA.sniff(b"\x16\x16" + bare) == 0.95
+    assert ANPA.sniff(bare.replace(b"\x02BC-Rail-Strike", b"\x02^BC-Rail-Strike<")) == 0.95

@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds: split counts, every field, encodings, bad and hostile copy."""
+"""RSS and Atom feeds of every dialect: split counts, every field, encodings, agency namespaces,
+zone-named dates, bad and hostile copy, and XML no format claims."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 from lxml import etree
 
 from schemas import PubStatus
-from workers.errors import HostileInputError, ParseError
+from workers.errors import HostileInputError, ParseError, UnknownFormatError
 from workers.formats import detect
-from workers.formats.feeds import ATOM_NAMESPACE, Atom, Rss
+from workers.formats.feeds import ATOM_NAMESPACE, RSS_10_NAMESPACE, Atom, Rss
+from workers.formats.plaintext import PlainText
 from workers.stages.normalise import normalise
 
 HERE = Path(__file__).parent / "samples"
@@ -367,3 +369,324 @@ def test_split_items_do_not_change_when_only_the_feed_timestamps_do() -> None:
     first = Rss().split(feed("Mon, 10 Nov 2025 08:00:00 GMT"))
     again = Rss().split(feed("Mon, 10 Nov 2025 08:05:00 GMT"))
     assert len(first) == 2 and first == again
+
+
+# --- RSS 1.0 / 0.9x dialects -----------------------------------------------------------------
+
+
+def test_rss10_rdf_is_rss_and_splits_into_items_that_parse_alone():
+    data = raw("rss", "rss10-rdf.xml")
+    assert RSS.sniff(data) == 0.95 and detect(data).name == "rss"
+    with pytest.raises(ParseError, match="feed holds 2 items; split"):
+        RSS.parse(data)
+    parts = RSS.split(data)
+    assert len(parts) == 2
+    for part in parts:
+        assert detect(part).name == "rss"
+        root = etree.fromstring(part)
+        assert etree.QName(root).localname == "RDF"
+        # The channel's list of this fetch's items is not copied into every item.
+        assert root.find(f"{{{RSS_10_NAMESPACE}}}channel/{{{RSS_10_NAMESPACE}}}items") is None
+    first, second = (RSS.parse(p) for p in parts)
+    assert first.item_id == "https://wire.example.at/apa/20240418-hallstatt-faehre"
+    assert first.headline == "Hallstätter See: Neue Elektrofähre nimmt Betrieb auf"
+    assert first.agency == "APA"
+    assert first.byline == "Miriam Pichler"
+    assert first.language == "de"
+    assert first.keywords == ["Verkehr", "Oberösterreich"]
+    # dc:date is RSS 1.0's one date: first created and version created alike.
+    when = datetime(2024, 4, 18, 10, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert first.first_created == when and first.version_created == when
+    assert first.body[0].startswith("Hallstatt (APA) - Auf dem Hallstätter See")
+    assert len(first.body) == 2  # content:encoded, not the one-line description
+    assert second.body == [
+        "Graz (APA) - Die Stadt Graz verlängert ihre Straßenbahnlinie 5 um drei Haltestellen. "
+        "Die Bauarbeiten sollen im Sommer beginnen."
+    ]
+    assert second.byline is None
+    s = story(parts[1])
+    assert s.format == "rss" and s.dateline.place == "Graz" and s.agency == "APA"
+
+
+def test_rss10_item_bytes_do_not_change_when_the_item_list_does():
+    data = raw("rss", "rss10-rdf.xml")
+    # The next fetch: the second item has dropped out, the channel date moved.
+    later = data.replace(b"2024-04-18T12:05:00+02:00", b"2024-04-18T12:35:00+02:00")
+    start = later.index(b'  <item rdf:about="https://wire.example.at/apa/20240418-graz-tram">')
+    later = later[:start] + later[later.index(b"</item>", start) + len(b"</item>\n") :]
+    later = later.replace(
+        b'<rdf:li rdf:resource="https://wire.example.at/apa/20240418-graz-tram"/>', b""
+    )
+    third = later.replace(b"</rdf:RDF>", _RDF_ITEM + b"</rdf:RDF>")
+    assert RSS.split(third)[0] == RSS.split(data)[0]
+
+
+_RDF_ITEM = (
+    b'<item rdf:about="https://wire.example.at/apa/20240418-linz"><title>Linz</title>'
+    b"<description>Linz (APA) - Kurzmeldung aus Linz.</description></item>\n"
+)
+
+
+def test_rss_090_and_091_are_rss():
+    netscape = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        b' xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>Wire 0.9</title>'
+        b"<link>https://wire.example/</link></channel><item><title>Dam reopens to traffic</title>"
+        b"<link>https://wire.example/dam</link></item></rdf:RDF>"
+    )
+    assert detect(netscape).name == "rss"
+    item = RSS.parse(netscape)
+    assert item.headline == "Dam reopens to traffic" and item.item_id == "https://wire.example/dam"
+    userland = _rss("<title>Bridge closes</title><description>Short note.</description>").replace(
+        b'version="2.0"', b'version="0.91"'
+    )
+    assert detect(userland).name == "rss" and RSS.parse(userland).body == ["Short note."]
+
+
+def test_rdf_that_is_not_rss_is_no_feed():
+    data = raw("rss", "unknown-root.xml")
+    assert RSS.sniff(data) == 0
+    with pytest.raises(
+        UnknownFormatError, match=r"unrecognised XML root \{http://www.w3.org/1999/"
+    ):
+        detect(data)
+
+
+# --- Atom 0.3 --------------------------------------------------------------------------------
+
+
+def test_atom03_feed_dates_escaped_and_base64_content():
+    data = raw("atom", "atom03.xml")
+    assert ATOM.sniff(data) == 0.95
+    parts = ATOM.split(data)
+    assert len(parts) == 2 and all(detect(p).name == "atom" for p in parts)
+    first, second = (ATOM.parse(p) for p in parts)
+    cet = timezone(timedelta(hours=1))
+    assert first.item_id == "tag:wire.example.be,2024:belga-20240305-liege-tram"
+    assert first.first_created == datetime(2024, 3, 5, 8, tzinfo=cet)  # <issued>
+    assert first.version_created == datetime(2024, 3, 5, 9, 10, tzinfo=cet)  # <modified>
+    assert first.body == [
+        "Liège (Belga) - Le nouveau tram de Liège a transporté mardi matin ses premiers "
+        "passagers entre Sclessin et le centre-ville.",
+        "La ligne complète doit être ouverte d'ici la fin de l'année.",
+    ]
+    assert first.byline == "Sophie Lambert" and first.agency == "Belga"
+    assert first.language == "fr"
+    # mode="base64" content is decoded; the feed's author stands in for the byline.
+    assert second.body == [
+        "Namur (Belga) - Les souterrains de la citadelle de Namur rouvrent au public après "
+        "deux ans de travaux."
+    ]
+    assert second.byline == "Belga"
+    assert story(parts[0]).dateline.place == "Liège"
+
+
+# --- dates with zone names -------------------------------------------------------------------
+
+
+def test_cet_style_zone_names_keep_their_offset():
+    parts = RSS.split(raw("rss", "cet-dates.xml"))
+    items = [RSS.parse(p) for p in parts]
+    assert [i.first_created.astimezone(UTC) for i in items] == [
+        datetime(2024, 1, 20, 9, tzinfo=UTC),  # CET
+        datetime(2024, 6, 20, 8, tzinfo=UTC),  # CEST
+        datetime(2024, 6, 21, 6, 15, tzinfo=UTC),  # MESZ
+    ]
+    # dc:date (ISO with a zone name) is the version time.
+    assert items[2].version_created == datetime(2024, 6, 21, 7, tzinfo=UTC)
+    assert items[0].date_hint == date(2024, 1, 20)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Sun, 31 Aug 2014 12:00:00 +0200 (CEST)", datetime(2014, 8, 31, 10, tzinfo=UTC)),
+        ("Tue, 02 Jan 2024 18:30:00 JST", datetime(2024, 1, 2, 9, 30, tzinfo=UTC)),
+        ("Tue, 02 Jan 2024 18:30:00 EST", datetime(2024, 1, 2, 23, 30, tzinfo=UTC)),
+        ("2024-01-02T18:30:00 MEZ", datetime(2024, 1, 2, 17, 30, tzinfo=UTC)),
+        ("02 Jan 2024", datetime(2024, 1, 2, tzinfo=UTC)),  # feedparser's reading of a bare date
+    ],
+)
+def test_written_dates(written, expected):
+    item = RSS.parse(_rss(f"<title>t</title><pubDate>{written}</pubDate>"))
+    assert item.first_created == expected
+
+
+def test_unknown_zone_name_is_noted_and_read_as_utc():
+    item = RSS.parse(_rss("<title>t</title><pubDate>Tue, 02 Jan 2024 18:30:00 QQT</pubDate>"))
+    assert item.first_created == datetime(2024, 1, 2, 18, 30, tzinfo=UTC)
+    assert any("'QQT'" in n and "unknown" in n for n in item.notes)
+
+
+# --- agency credits --------------------------------------------------------------------------
+
+
+def test_copyright_holder_is_the_agency_unless_the_dateline_names_another():
+    items = [RSS.parse(p) for p in RSS.split(raw("rss", "cet-dates.xml"))]
+    assert items[0].agency == "Südwire Nachrichtenagentur"
+    assert items[2].agency is None  # 'Passau (dpa) -': normalise credits dpa
+    assert story(RSS.split(raw("rss", "cet-dates.xml"))[2]).agency == "dpa"
+
+
+def test_publisher_and_desk_author_credit_the_agency():
+    published = _rss("<title>t</title><description>Text.</description>").replace(
+        b"<channel>",
+        b'<channel xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:publisher>Nordwire</dc:publisher>',
+    )
+    assert RSS.parse(published).agency == "Nordwire"
+
+    def desk_feed(author: str) -> bytes:
+        return (
+            f'<feed xmlns="{ATOM_NAMESPACE}"><title>Entertainment</title>{author}'
+            "<entry><id>e1</id><title>t</title><content type='text'>A singer said on Friday "
+            "she would tour again.</content></entry></feed>"
+        ).encode()
+
+    # A desk writing from its organisation's own domain credits the organisation ...
+    starline = "<author><name>Starline Newsdesk</name><email>desk@starline.example</email></author>"
+    assert ATOM.parse(desk_feed(starline)).agency == "Starline"
+    # ... a desk name alone, or one from another organisation's domain, credits nobody.
+    assert ATOM.parse(desk_feed("<author><name>Starline Newsdesk</name></author>")).agency is None
+    sports = "<author><name>Sports Desk</name><email>sports@gazette.example</email></author>"
+    assert ATOM.parse(desk_feed(sports)).agency is None
+
+
+# --- agency extension namespaces -------------------------------------------------------------
+
+
+def test_agency_namespace_body_replaces_placeholder_content():
+    data = raw("atom", "agency-extension.xml")
+    parts = ATOM.split(data)
+    assert len(parts) == 2
+    first, second = (ATOM.parse(p) for p in parts)
+    assert first.item_id == "urn:feed-showwire:newsfeedarticle:7:4410:1"
+    assert first.headline == "Cellist Mara Venn cancels summer tour after wrist injury"
+    assert first.agency == "ShowWire"  # the feed's author is its newsdesk
+    # The first-line element leads; the body element's paragraphs follow; the placeholder goes.
+    assert first.body[0].startswith("Classical star MARA VENN has called off her summer tour")
+    assert first.body[1].startswith("The cellist's management confirmed the injury")
+    assert first.body[-1] == "Venn thanked fans for their messages of support on social media."
+    assert "Body text here." not in first.body
+    assert any("agency's own <body>" in n for n in first.notes)
+    assert first.keywords == ["Music"] and first.language == "en"
+    assert second.body[0].startswith("Organisers of the Bergamo film festival")
+    assert len(second.body) == 3
+    s = story(parts[0])
+    assert s.agency == "ShowWire" and s.body == first.body
+
+
+def test_agency_namespace_story_in_rss_and_the_namespace_owner_as_agency():
+    item = RSS.parse(raw("rss", "agency-extension.xml"))
+    assert item.body == [
+        "A container ship that ran aground off Cape Agulhas on Sunday was refloated on Tuesday "
+        "with the help of three tugs, the port authority said.",
+        "No oil was spilled and the crew of 22 were unharmed, the authority added.",
+        "The vessel will be inspected in Cape Town before continuing to Singapore.",
+    ]
+    # Media RSS <media:text> is a caption, never the story.
+    assert all("Tugs pull" not in p for p in item.body)
+    # xmlns.tidewire.example carried the copy, and the feed's title names Tidewire.
+    assert item.agency == "Tidewire"
+    assert item.slugline == "SAFRICA-SHIP/AGROUND"
+
+
+def test_agency_namespace_body_does_not_replace_full_standard_content():
+    full = (
+        "<title>t</title><description>&lt;p&gt;A long standard body that tells the whole story "
+        "in several sentences, as the feed's own description, with more words than the "
+        "agency element.&lt;/p&gt;</description><x:text xmlns:x='http://ns.other.example/x'>"
+        "A shorter agency copy here.</x:text>"
+    )
+    item = RSS.parse(_rss(full))
+    assert item.body[0].startswith("A long standard body")
+    assert item.agency is None  # the title does not corroborate the namespace's owner
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def test_iptc_categories_become_subjects():
+    item = RSS.parse(
+        _rss(
+            "<title>t</title>"
+            "<category domain='http://cv.iptc.org/newscodes/mediatopic/'>medtop:04000000</category>"
+            "<category domain='http://cv.iptc.org/newscodes/subjectcode/'>15000000</category>"
+            "<category>Wirtschaft</category>"
+        )
+    )
+    assert [(s.scheme, s.code) for s in item.subjects] == [
+        ("medtop", "04000000"),
+        ("subj", "15000000"),
+    ]
+    assert item.keywords == ["Wirtschaft"]
+
+
+# --- unknown XML -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "root"),
+    [
+        ("xml", "unknown-root.xml", "{http://services.wire.example/queue}QueuedNewsResponse"),
+        ("atom", "unknown-root.xml", "opml"),
+        ("nitf", "unknown-root.xml", "article"),
+    ],
+)
+def test_xml_no_format_claims_is_never_plain_text(fmt, name, root):
+    data = raw(fmt, name)
+    assert PlainText().sniff(data) == 0
+    with pytest.raises(UnknownFormatError) as caught:
+        detect(data)
+    assert str(caught.value).endswith(f"unrecognised XML root {root}")
+    with pytest.raises(UnknownFormatError):
+        story(data)
+
+
+def test_broken_xml_is_its_format_error_or_unknown_never_text():
+    # A known format's broken or truncated copy stays that format's parse error.
+    for fmt in ("rss", "atom"):
+        for name in ("malformed.xml", "truncated.xml"):
+            assert detect(raw(fmt, name)).name == fmt
+    # Cut off before its root element could be read: still XML, still not text.
+    with pytest.raises(UnknownFormatError, match="no root element can be read"):
+        detect(b'<?xml version="1.0" encoding="UTF-8"?>\n<nit')
+    # Plain text keeps its low, non-zero claim, even when it starts with angle brackets.
+    assert detect(b"BERLIN (dpa) - Ein kurzer Text.").name == "plaintext"
+    assert PlainText().sniff(b"<<< EILT >>> Ein kurzer Text.") > 0
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("rss", "rss10-rdf.xml"),
+        ("rss", "cet-dates.xml"),
+        ("rss", "agency-extension.xml"),
+        ("atom", "atom03.xml"),
+        ("atom", "agency-extension.xml"),
+    ],
+)
+def test_every_dialect_sample_splits_into_items_that_detect_and_normalise_alone(fmt, name):
+    data = raw(fmt, name)
+    assert detect(data).name == fmt
+    parser = RSS if fmt == "rss" else ATOM
+    for part in parser.split(data):
+        assert detect(part).name == fmt  # the pipeline re-detects each split item
+        s = story(part)
+        assert s.format == fmt
+        assert s.item_id and s.headline and s.body and s.agency
+        assert s.language in {"en", "de", "fr"}
+
+
+def test_rss_under_a_namespace_feedparser_does_not_know_is_still_rss():
+    data = (
+        b'<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>Wire</title>'
+        b"<language>en</language><item><title>Storm closes mountain pass</title><guid>g1</guid>"
+        b"<pubDate>Sat, 20 Jan 2024 10:00:00 CET</pubDate>"
+        b"<description>Snow closed the pass for the second day running.</description></item>"
+        b"</channel></rss>"
+    )
+    item = RSS.parse(data)
+    assert item.item_id == "g1" and item.headline == "Storm closes mountain pass"
+    assert item.body == ["Snow closed the pass for the second day running."]
+    assert item.first_created == datetime(2024, 1, 20, 9, tzinfo=UTC)
+    assert item.language == "en" and item.notes == []
