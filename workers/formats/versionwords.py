@@ -57,14 +57,20 @@ def read_version_words(text: str) -> VersionWords:
 
     A lead, add or write-through numbered N makes version N+1; a write-through, correction or
     kill without a number follows at least one earlier version, so it is version 2 at least.
+
+    Leads, adds and write-throughs give a version, not a signal: the words say which take this
+    is, and the desk reads them in ``version_label``; ``Signal.update`` is kept for the
+    structural signals formats carry (G2 ``sig:update``, a NewsML 1.2 update instruction).
+    Correction and kill words are signals: they change what editors must do with the story.
     """
     found = VersionWords(words=[w for w in re.split(r"[\s,]+", text) if w])
     number = 0
+    versioned = False
     if m := _LEAD.search(text) or _ADD.search(text) or _NTH_WRITETHRU.search(text):
         number = int(m["n"])
-        found.signals.append(Signal.update)
+        versioned = True
     if _WRITETHRU.search(text) or _UPDATE.search(text):
-        found.signals.append(Signal.update)
+        versioned = True
     if _CORRECTION.search(text):
         found.signals.append(Signal.correction)
     if _KILL.search(text):
@@ -75,7 +81,7 @@ def read_version_words(text: str) -> VersionWords:
     for word, urgency in _URGENCY_WORDS.items():
         if re.search(rf"\b{word}\b", text, re.IGNORECASE):
             found.urgency = min(found.urgency or 9, urgency)
-    if found.signals:
+    if versioned or found.signals:
         found.version = max(number + 1, 2)
     found.signals = list(dict.fromkeys(found.signals))
     return found

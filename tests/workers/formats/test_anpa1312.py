@@ -79,7 +79,8 @@ class TestVersions:
     def test_writethru_is_update_version_2_same_item(self):
         new, update = parse("new.anpa"), parse("writethru.anpa")
         assert update.version == 2
-        assert update.signals == [Signal.update]
+        # The words say which take this is; they are not a structural update signal.
+        assert update.signals == []
         assert update.urgency == 3  # 'u'
         assert update.item_id == new.item_id
         assert "Eds: UPDATES with river cresting, residents allowed home Tuesday." in update.notes
@@ -299,7 +300,7 @@ class TestWritethrus:
         item = parse("ap-writethru-sports.anpa")
         assert item.version_label == "1stLd-Writethru"  # as carried in the header
         assert item.version == 2
-        assert item.signals == [Signal.update]
+        assert item.signals == []
         assert item.slugline == "Comets-Pilots"
         assert item.item_id == "BC-BKN--Comets-Pilots/2024-03-08"
 
