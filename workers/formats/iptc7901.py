@@ -32,6 +32,35 @@ first line, the text starts after the keyword line, the time line ends it) or pa
 fill, SYN, DEL, blank lines); both are read. Copy cut in transmission (STX but no ETX, no
 time line and no EOT) is rejected: a cut story must not go out as if whole.
 
+Other agencies' variants of the framing are read the same way: SDA/ATS put a short kicker
+('Economie' / 'Suisse:') above the headline and print the credit without a dash ('Genève
+(ats) Le ...'), signing off '(ATS/lm)'; dpa opens its keyword path with a slash
+('/politics/EU/') and numbers web versions ('3RD NET'); Kyodo sends an ANPA-style heading
+(priority and category letters, 'BC-' keyword, date, word count) and ends the headline
+with '+', the text with '==Kyodo'; results systems put unit-separated fields in the heading
+('NEWS: VENUE<US>race<US>flags<US>state<US>day') and no STX or ETX.
+
+The telex envelope, ZCZC ... NNNN, is the 5-unit teleprinter form of start and end of
+message, which 7901 keeps and which agency systems still wrap copy in. A 7901 heading
+inside it is read as above. Otherwise the lines after ZCZC are the sending system's own
+(AAP's, in the real copy we know), in one of three shapes:
+
+    ZCZC AAP              ZCZC FMG000                      zczc
+    %A                    YY TDR                           AN#40017752
+    #Ferry strike_BC2     :POTTED :Riverbend MARKET DAY    KN#Market Wire
+    $Ferry crews walk...      GEELONG, Mar 14 AAP - ...    TI#Miner lifts guidance
+    :(HOBART)             ...                              TX#
+    *04000000             AAP BETTING                      text ...
+    @TAS                  NNNN
+    text ...
+    AAP RTV
+    NNNN
+
+marker lines (one character says what the line holds; its meaning depends on the system,
+so the value's shape decides), a routing line then title lines, or two-letter tagged
+fields. The text after them may open with 'CITY, Mon DD AAP -', which is read as the
+dateline, and ends on a sign-off naming the agency. NNNN is often left off.
+
 The framing is found on the raw bytes so error positions are byte offsets.
 """
 
@@ -45,6 +74,7 @@ from schemas import Dateline, PubStatus, Signal, Subject
 from workers.dateline import AGENCIES, canonical_agency, parse_date_words, split_dateline
 from workers.encoding import decode_text
 from workers.errors import ParseError
+from workers.formats.anpa1312 import ANPA_CATEGORIES, ANPA_PRIORITIES
 from workers.formats.base import ParsedItem, WireFormat
 from workers.formats.framing import EOT, ETX, SOH, STX
 from workers.formats.versionwords import read_version_words
@@ -68,6 +98,44 @@ _STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The ETX time line, when ETX itself was lost: '212322 GMT Nov 18', '241205 Sep 24'.
 _TIME_LINE = re.compile(rb"^\s*\d{6}\s*(?:[A-Z]{1,4}\s+)?[A-Za-z]{3}\.?\s+\d{2,4}\s*$")
 
+# A heading in the ANPA style some agencies send inside 7901 framing (Kyodo): priority letter,
+# category letter, keyword, month-day date and word count ('u s BC-Soccer-Final 09-12 0344').
+_ANPA_KEYWORD = re.compile(
+    r"^(?P<priority>[a-z])\s+(?P<category>[a-z])\s+(?P<keyword>\S(?:.*\S)?)\s+"
+    r"(?P<date>\d{2}-\d{2})\s+(?P<words>\d{2,5})$"
+)
+# The cycle designator ('BC-') and category ('US--') before an ANPA keyword.
+_CYCLE = re.compile(r"^[A-Z]{1,2}-(?:[A-Za-z]{1,3}--)?")
+# 'SHDRACE: CANTERBURY', 'NEWS: DOOMBEN': a service label, then the title.
+_SERVICE_LABEL = re.compile(r"^(?P<label>[A-Z]{2,12}):\s*(?P<title>\S.*)$")
+
+# --- telex envelope ---------------------------------------------------------------------------
+# ZCZC and NNNN open and close a message in 5-unit telex; IPTC 7901 keeps them for teleprinter
+# lines, and agency systems still wrap their copy in them.
+_TELEX_START = re.compile(rb"^[\s\x00\x16\x7f]*ZCZC(?=[ \t\r\n]|$)", re.IGNORECASE)
+_TELEX_LINE_START = re.compile(rb"(?m)^[ \t\x00\x16\x7f]*ZCZC(?=[ \t\r\n]|$)", re.IGNORECASE)
+_TELEX_END = re.compile(rb"(?m)^[ \t]*NNNN[ \t\r]*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# AAP's header lines: a marker character, then the value ('#slug', '$headline', '*07000000').
+_MARKER_LINE = re.compile(r"^(?P<marker>[%#$:=^*&+@~])(?P<value>.*)$")
+# The markers whose values are only noted.
+_MARKER_NAMES = {"%": "selectors", "&": "service level", "@": "place code", "~": "genre"}
+_MAX_HEADER_VALUE = 200
+# '*X' (text), '*T' (tabular) or '*07000000' (an IPTC subject code).
+_FORMAT_OR_SUBJECT = re.compile(r"[A-Z]|\d{8}")
+_DATE_ONLY = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
+# Tagged fields: 'TI#Headline', 'KN#Provider'.
+_TAGGED_LINE = re.compile(r"^(?P<tag>[A-Z]{2})#(?P<value>.*)$")
+_TAGS_READ = {"TI", "BY", "KN", "KY", "AN"}
+# A routing line: a doubled indicator letter, then destination codes ('YY TDR', 'HH TDCom').
+_ROUTING_LINE = re.compile(r"^([A-Z])\1\s+\S")
+_LABELLED_TITLE = re.compile(
+    r"^(?::[A-Z]{3,}(?:\s[A-Z]{2,})*\s*(?::|\s-\s)|[A-Z]{3,}\s+:)\s*(?P<value>\S.*)$"
+)
+_MAX_TITLE_LINES = 3
+# Typesetting codes left on a title line: 'EAGLE FARM<!', '... )=!'.
+_TYPESET_CODE = re.compile(r"\s*[<=]!\s*$")
+
 # --- text: service lines ---------------------------------------------------------------------
 # Service lines open with an upper-case marker (prose saying 'correction' does not).
 _KILL_LINE = re.compile(
@@ -86,7 +154,7 @@ _NOTE_LINE = re.compile(
 # Version, flash and genre words the agencies put on lines of their own before the headline.
 _NUMBERED = (
     r"(?:\d{1,2}(?:st|nd|rd|th|e|er|re|ème|ª|º|\.)?\s*)?"
-    r"(?:lead|lede|ld|add|writethru|write-thru|insert|sub|new\s+lead|zusammenfassung|"
+    r"(?:lead|lede|ld|add|writethru|write-thru|insert|sub|new\s+lead|net|zusammenfassung|"
     r"ampliaci[oó]n|papier(?:\s+g[eé]n[eé]ral)?)"
 )
 _WORD = (
@@ -108,8 +176,8 @@ _VERSION_LINE = re.compile(
 _FLASH_PREFIX = re.compile(
     r"^(?P<word>URGENT|FLASH|BULLETIN|ALERTE|URGENTE|EIL|Eil|Blitz|BREAKING)\s*:\s+(?=\S)"
 )
-# Words in a version line that say the copy corrects or updates what went before, in the
-# languages versionwords does not read.
+# Words in a version line that say the copy corrects what went before, or is a later version
+# of it, in the languages versionwords does not read.
 _MORE_CORRECTION = re.compile(
     r"correcci[oó]n|versi[oó]n\s+corregida|correzione|rettelse|r[äa]ttelse|korrigering",
     re.IGNORECASE,
@@ -139,6 +207,9 @@ _BYLINE = re.compile(
     r"(?P<first>\S+)"
 )
 _MAX_HEAD_LINES = 16
+_MAX_KICKER = 30
+# Kyodo ends its headline line with '+'.
+_PLUS_END = re.compile(r"[^\s+]\+$")
 
 # --- text: body and notebook -----------------------------------------------------------------
 # Where the non-public part begins: a markdown-style notebook heading, or the sentence that
@@ -170,6 +241,23 @@ _SIGN_OFF = re.compile(r"^(?:[a-z]{2,5}(?:[-/][a-z]{2,5})+|\(?END\)?|-30-|FIN|EN
 _DESK_SIGN_OFF = re.compile(
     r"^(?P<agency>[a-z]{2,6})(?:-[a-z]{2,5})?(?:\s+[a-zäöüß0-9/]{1,8}){1,8}$"
 )
+# Sign-offs that name the agency: '==Kyodo', '(SDA\\/sj)' (a JSON-escaped slash kept), 'AAP',
+# 'AAP RESULTS'.
+_AGENCY_SIGN_OFF = re.compile(
+    r"^(?:=+\s*(?P<a1>[A-Za-z]{2,12})|\((?P<a2>[A-Za-z]{2,12})(?:\s*[\\/]+\s*[a-z]{1,6})+\)|"
+    r"(?P<a3>[A-Z]{2,12})(?:\s+[A-Z]{2,12})?)$"
+)
+# 'Paris (ats afp) Les ...': a place, the credit in parentheses, no dash.
+_CREDIT_DATELINE = re.compile(
+    r"^(?P<place>[A-ZÀ-Ý][\w.'’-]*(?:\s[A-ZÀ-Ýa-zà-ÿ][\w.'’-]*){0,3})\s+"
+    r"\((?P<agency>[A-Za-z][A-Za-z/ ]{1,24})\)\s+(?=\S)"
+)
+# 'BRISBANE, Oct 12 AAP - ...': place, date, then the agency with no parenthesis.
+_AGENCY_AFTER_DATE = re.compile(
+    r"^(?P<place>[A-ZÀ-Ý][\w.'’ -]{1,40}?)(?:,\s*[A-Za-zÀ-ÿ.'’ -]{2,30}?)?,\s+"
+    r"(?P<date>[A-Za-z]{3,9}\.?\s+\d{1,2})\s+(?P<agency>[A-Za-z]{2,8})\s*(?:--|[-–—])\s*(?=\S)"
+)
+_WRAP_WIDTH = 90
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[\t ]{2,}\S|\t\S)")
 _CREDIT = re.compile(r"\((?P<credit>[A-Za-z][\w/ .-]{0,30})\)\s*[-–—_]")
 
@@ -186,6 +274,8 @@ class Iptc7901(WireFormat):
     name = _NAME
 
     def sniff(self, raw: bytes) -> float:
+        if _TELEX_START.match(raw[:256]):
+            return 0.8
         head = raw[:512].replace(b"\x00", b"").lstrip(b"\r\n\t \x16\x7f\x04")
         if head.startswith(SOH):
             header = head[1:160].lstrip(b"\r\n \x16").split(b"\n")[0].decode("latin-1")
@@ -200,49 +290,65 @@ class Iptc7901(WireFormat):
         return 0.0
 
     def split(self, raw: bytes) -> list[bytes]:
-        """One item per SOH at a line start; a message with one SOH is one item."""
-        starts = [m.start() + (1 if m[0][:1] in b"\r\n\x04\x00\x16" else 0)
-                  for m in re.finditer(rb"(?:^|[\r\n\x04\x00\x16])\x01", raw)]  # fmt: skip
+        """One item per SOH at a line start, or per ZCZC in telex copy; a message with one
+        start is one item."""
+        if _TELEX_START.match(raw[:256]):
+            starts = [m.start() for m in _TELEX_LINE_START.finditer(raw)]
+        else:
+            starts = [m.start() + (1 if m[0][:1] in b"\r\n\x04\x00\x16" else 0)
+                      for m in re.finditer(rb"(?:^|[\r\n\x04\x00\x16])\x01", raw)]  # fmt: skip
         if len(starts) < 2:
             return [raw]
         return [raw[a:b] for a, b in zip(starts, [*starts[1:], len(raw)], strict=True)]
 
     def parse(self, raw: bytes) -> ParsedItem:
         raw = _unpad(raw)
-        notes: list[str] = []
-        header_bytes, text_bytes, trailer_bytes = _cut(raw, notes)
-        header, _ = decode_text(header_bytes)
-        text, _ = decode_text(text_bytes)
-        trailer, _ = decode_text(trailer_bytes.split(EOT)[0])
-        header_lines = [
-            ln.strip() for ln in _STRAY_CONTROLS.sub("", header).replace("\r", "\n").split("\n")
-        ]
-        header_lines = [ln for ln in header_lines if ln]
-        item = ParsedItem(format=self.name, body=[])
-        match = _HEADER.match(header_lines[0]) if header_lines else None
-        named = None
-        if match:
-            named = _read_heading(match, header_lines[1:], item)
-        else:
-            # A readable text is never thrown away for a heading we cannot read.
-            first = header_lines[0][:60] if header_lines else ""
-            item.notes.append(
-                f"heading {first!r} is not 'SOURCE+number priority category wordcount'"
-            )
-        item.notes += notes
-        item.date_hint, item.version_created = parse_iptc7901_trailer(trailer)
-        _read_text(_STRAY_CONTROLS.sub("", text), item)
-        if not item.agency:
-            # An agency we do not know: the dateline credit if it names one we do, else the
-            # heading's own name for it, else the source field as carried.
-            item.agency = _credit_agency(item) or canonical_agency(
-                named or (match["source"] if match else None)
-            )
-        if item.slugline:
-            day = item.date_hint
-            item.item_id = f"{item.slugline}/{day.isoformat()}" if day else item.slugline
-        _settle_status(item)
-        return item
+        if _TELEX_START.match(raw[:256]):
+            return _parse_telex(raw)
+        return _parse_message(raw, [])
+
+
+def _parse_message(raw: bytes, notes: list[str]) -> ParsedItem:
+    """One 7901 message: heading, text, trailer."""
+    header_bytes, text_bytes, trailer_bytes = _cut(raw, notes)
+    header, _ = decode_text(header_bytes)
+    text, _ = decode_text(text_bytes)
+    trailer, _ = decode_text(trailer_bytes.split(EOT)[0])
+    # A unit separator parts fields in the headings of results systems: keep them apart.
+    header = _STRAY_CONTROLS.sub("", header.replace("\x1f", "\t"))
+    header_lines = [ln.strip() for ln in header.replace("\r", "\n").split("\n")]
+    header_lines = [ln for ln in header_lines if ln]
+    item = ParsedItem(format=_NAME, body=[])
+    match = _HEADER.match(header_lines[0]) if header_lines else None
+    named = keyword = None
+    if match:
+        named = _read_heading(match, header_lines[1:], item)
+    else:
+        # A readable text is never thrown away for a heading we cannot read.
+        keyword = _read_other_heading(header_lines, item)
+    item.notes += notes
+    item.date_hint, item.version_created = parse_iptc7901_trailer(trailer)
+    _read_text(_drop_keyword_repeat(_STRAY_CONTROLS.sub("", text), keyword), item)
+    if not item.agency:
+        # An agency we do not know: the dateline credit if it names one we do, or the
+        # sign-off, else the heading's own name for it, else the source field as carried.
+        item.agency = (
+            _credit_agency(item)
+            or _sign_off_agency(item)
+            or canonical_agency(named or (match["source"] if match else None))
+        )
+    _finish(item)
+    return item
+
+
+def _finish(item: ParsedItem, *, undated_id: bool = True) -> None:
+    """The item id (slug and day) and the status. Telex copy seldom carries a date, and its
+    slugs come back every week ('Riverbend MARKET DAY'): without a day it gets no id, so
+    next week's item is not taken for a version of this one."""
+    if item.slugline and not item.item_id and (item.date_hint or undated_id):
+        day = item.date_hint
+        item.item_id = f"{item.slugline}/{day.isoformat()}" if day else item.slugline
+    _settle_status(item)
 
 
 # --- framing --------------------------------------------------------------------------------
@@ -323,11 +429,17 @@ def _text_start(raw: bytes, start: int) -> int:
         end = raw.find(b"\n", pos)
         end = len(raw) if end < 0 else end + 1
         line = raw[pos:end].strip(b"\r\n\t " + _FILL).decode("latin-1")
-        if line and not _looks_like_keyword_line(line):
+        if line and not (_looks_like_keyword_line(line) or _lone_keyword(raw, end, line)):
             break
         keywords += bool(line)
         pos = end
     return pos
+
+
+def _lone_keyword(raw: bytes, end: int, line: str) -> bool:
+    """SDA's one-word keyword line ('Suisse'), set off by a blank line before the text."""
+    following = raw[end : raw.find(b"\n", end) + 1 or len(raw)].strip(b"\r\n\t " + _FILL)
+    return " " not in line and not line.endswith("=") and not following
 
 
 def _looks_like_keyword_line(line: str) -> bool:
@@ -337,6 +449,184 @@ def _looks_like_keyword_line(line: str) -> bool:
     if " " in line or line.endswith("=") or _VERSION_LINE.match(line):
         return False
     return any(c in line for c in "-/") or line[:1].islower()
+
+
+# --- telex envelope: ZCZC ... NNNN ----------------------------------------------------------
+def _parse_telex(raw: bytes) -> ParsedItem:
+    """Copy in the telex envelope: ZCZC and what follows it on its line (a channel number,
+    'FMG000', or the source, 'AAP'), header lines, the text, NNNN. A 7901 message inside
+    the envelope is read as one; otherwise the header lines are the agency system's own."""
+    notes = ["framing: ZCZC ... NNNN telex envelope"]
+    inner = raw[_TELEX_START.match(raw).end() :]
+    end = _TELEX_END.search(inner)
+    if end:
+        inner = inner[: end.start()]
+    else:
+        notes.append("framing: no NNNN; the text runs to the end of the message")
+    opening, _, rest = inner.partition(b"\n")
+    first = rest.lstrip(b"\r\n\t " + _FILL).split(b"\n", 1)[0]
+    if SOH in inner or _HEADER.match(opening.decode("latin-1").strip()):
+        return _parse_message(inner, notes)
+    if _HEADER.match(first.decode("latin-1").strip()):
+        return _parse_message(rest, notes)
+    text, _ = decode_text(inner)
+    lines = _LINE_BREAK.split(_STRAY_CONTROLS.sub("", text))
+    item = ParsedItem(format=_NAME, body=[], notes=notes)
+    source = lines[0].strip()
+    if source:
+        item.agency = _known_agency(source)
+        item.notes.append(f"envelope: {source}")
+    lines = lines[1:]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not any(ln.strip() for ln in lines):
+        raise ParseError("the telex envelope carries no text", format=_NAME, position="byte 0")
+    first_line = lines[0].strip()
+    if _TAGGED_LINE.match(first_line):
+        _read_body(_read_tagged_header(lines, item), item)
+    elif _MARKER_LINE.match(first_line):
+        _read_body(_read_marker_header(lines, item), item)
+    elif _ROUTING_LINE.match(first_line):
+        _read_body(_read_routing_header(lines, item), item)
+    else:
+        _read_text("\n".join(lines), item)
+    item.agency = item.agency or _credit_agency(item) or _sign_off_agency(item)
+    _finish(item, undated_id=False)
+    return item
+
+
+def _read_marker_header(lines: list[str], item: ParsedItem) -> list[str]:
+    """AAP's header lines, each opened by a character saying what it holds. Its systems give
+    the characters different fields ('$' is the category letter in sports copy and the
+    headline in news copy; ':' the keyword in one, the take key or headline in others), so
+    the value's shape decides: one letter is a category, eight digits an IPTC subject code,
+    a date a take key; with a '#' keyword line, ':' is the headline unless '$' gave one.
+    Returns the lines of the text."""
+    fields: list[tuple[str, str]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        if not line and index + 1 < len(lines) and _is_marker_line(lines[index + 1].strip()):
+            index += 1  # a blank line inside the header: a value sent with its own line end
+            continue
+        if not _is_marker_line(line):
+            break
+        fields.append((line[0], line[1:].strip()))
+        index += 1
+    headline = slug = None
+    colons: list[str] = []
+    takes = [value for marker, value in fields if marker == "=" and value]
+    for marker, value in fields:
+        if not value or marker == "=":
+            continue
+        if marker in "$%" and len(value) <= 2 and value.isalpha():
+            # The agency's own category letters: ANPA's names would mislabel them.
+            item.subjects.append(Subject(scheme="telex-category", code=value.upper()))
+        elif marker in "$^":
+            headline = headline or value
+        elif marker == "#":
+            slug = slug or value
+        elif marker == ":":
+            colons.append(value)
+        elif marker in "*+" and value.isdigit():
+            item.subjects.append(Subject(scheme="subj", code=value))
+        elif marker == "*":
+            item.notes.append("format: tabular" if value == "T" else "format: text")
+        else:
+            item.notes.append(f"{_MARKER_NAMES[marker]}: {value}")
+    keyed = any(marker == "#" for marker, _ in fields)
+    for value in colons:
+        if keyed and headline is None and not _DATE_ONLY.match(value):
+            headline = value
+        elif not keyed and slug is None:
+            slug = value
+        else:
+            takes.append(value)
+    item.headline, item.slugline = headline, slug
+    _read_take_keys(takes, item)
+    return lines[index:]
+
+
+def _is_marker_line(line: str) -> bool:
+    match = _MARKER_LINE.match(line)
+    return bool(match) and _fits_marker(match["marker"], match["value"].strip())
+
+
+def _fits_marker(marker: str, value: str) -> bool:
+    """Is this a header line and not the text's first line (a '* ' list item)?"""
+    if marker == "*":
+        return bool(_FORMAT_OR_SUBJECT.fullmatch(value))
+    if marker == "+":
+        return value.isdigit() or not value
+    return len(value) <= _MAX_HEADER_VALUE
+
+
+def _read_take_keys(takes: list[str], item: ParsedItem) -> None:
+    """Take keys say which part of a story this is ('Round 23', '(BRISBANE)'); version words
+    among them are the version label."""
+    for take in takes:
+        if _VERSION_LINE.match(take):
+            item.version_label = take
+            _apply_version_words(take, item)
+        item.notes.append(f"take key: {take}")
+
+
+def _read_tagged_header(lines: list[str], item: ParsedItem) -> list[str]:
+    """Two-letter tagged fields ('TI#headline', 'BY#', 'KY#keywords'); 'TX#' opens the text.
+    Returns the lines of the text."""
+    for index, line in enumerate(lines):
+        match = _TAGGED_LINE.match(line.strip())
+        if not match:
+            return lines[index:]
+        tag, value = match["tag"], match["value"].strip()
+        if tag == "TX":
+            return [value, *lines[index + 1 :]] if value else lines[index + 1 :]
+        if not value:
+            continue
+        if tag == "TI":
+            item.headline = value
+        elif tag == "BY":
+            item.byline = value
+        elif tag == "KN":
+            item.agency = canonical_agency(value)  # the provider that wrote it
+        elif tag == "KY":
+            item.keywords = value.split()
+        elif tag == "AN":
+            item.item_id = value
+        elif tag == "PD":
+            item.date_hint = parse_date_words(" ".join(value.split()[:3]))
+        if tag not in _TAGS_READ:
+            item.notes.append(f"{tag}: {value}")
+    return []
+
+
+def _read_routing_header(lines: list[str], item: ParsedItem) -> list[str]:
+    """A routing line ('YY TDR': indicator and destination codes), then title lines: labelled
+    (':POTTED :Eagle Farm MARKET DAY', 'RACING : Caulfield FIELDS', ':SPORT - ...'), bare
+    after a colon (':Premierships ...'), or one plain line. The first title is the slug; a
+    later labelled one is the headline, else the first is both. Returns the text's lines."""
+    item.notes.append(f"routing: {lines[0].strip()}")
+    titles: list[tuple[bool, str]] = []
+    index = 1
+    while index < len(lines) and len(titles) < _MAX_TITLE_LINES:
+        line = _TYPESET_CODE.sub("", lines[index].strip())
+        if match := _LABELLED_TITLE.match(line):
+            titles.append((True, match["value"].strip()))
+        elif line.startswith(":") and line[1:].strip():
+            titles.append((False, line[1:].strip()))
+        elif index == 1 and line and not lines[index][:1].isspace():
+            titles.append((False, line))
+            index += 1
+            break
+        else:
+            break
+        index += 1
+    if titles:
+        item.slugline = titles[0][1]
+        later = [value for labelled, value in titles[1:] if labelled]
+        item.headline = later[0] if later else titles[0][1]
+        _read_take_keys([value for labelled, value in titles[1:] if not labelled], item)
+    return lines[index:]
 
 
 # --- heading --------------------------------------------------------------------------------
@@ -362,8 +652,8 @@ def _read_heading(match: re.Match[str], keyword_lines: list[str], item: ParsedIt
         item.notes.append(f"heading: {rest}")
         rest = ""
     slug_line = " ".join([rest, *keyword_lines]).strip()
-    selectors = [t for t in slug_line.split() if t.startswith("/")]
-    keyword = " ".join(t for t in slug_line.split() if not t.startswith("/"))
+    selectors = [t for t in slug_line.split() if _is_selector(t)]
+    keyword = " ".join(t for t in slug_line.split() if not _is_selector(t)).strip("/")
     if selectors:
         item.notes.append("selectors: " + " ".join(selectors))
     stem, _, version_text = keyword.partition(",")
@@ -376,6 +666,59 @@ def _read_heading(match: re.Match[str], keyword_lines: list[str], item: ParsedIt
         item.version_label = version_text
         _apply_version_words(version_text, item)
     return named
+
+
+def _read_other_heading(lines: list[str], item: ParsedItem) -> str | None:
+    """A heading that is not 7901's own, in 7901 framing: Kyodo's ANPA-style heading
+    ('a0105KYODO', then 'u s BC-Soccer-Final   09-12 0344': priority, category, keyword,
+    date, word count) or a results system's unit-separated fields ('CANTERBURY', race, flags,
+    state, day). Read what is there and note the rest; the keyword as carried is returned, as
+    the text repeats it on its first line."""
+    first = lines[0] if lines else ""
+    item.notes.append(f"heading {first[:60]!r} is not 'SOURCE+number priority category wordcount'")
+    item.agency = _heading_agency(first)
+    for line in lines[:3]:
+        if anpa := _ANPA_KEYWORD.match(line):
+            item.urgency = ANPA_PRIORITIES.get(anpa["priority"])
+            category = anpa["category"]
+            item.subjects.append(
+                Subject(scheme="anpa-category", code=category, name=ANPA_CATEGORIES.get(category))
+            )
+            item.notes += [f"heading date: {anpa['date']}", f"word count: {int(anpa['words'])}"]
+            keyword = anpa["keyword"]
+            item.slugline = _CYCLE.sub("", keyword).strip() or None
+            item.keywords = [w for w in (item.slugline or "").split("-") if w]
+            return keyword
+    fields = [f.strip() for f in first.split("\t")]
+    if len(fields) > 2 and fields[0]:
+        labelled = _SERVICE_LABEL.match(fields[0])
+        if labelled:
+            item.notes.append(f"service: {labelled['label']}")
+        item.slugline = labelled["title"] if labelled else fields[0]
+        item.notes.append("heading fields: " + " ".join(f for f in fields[1:] if f))
+    return None
+
+
+def _heading_agency(line: str) -> str | None:
+    """A known agency's name among the words of a heading: Kyodo's 'a0105KYODO'."""
+    for word in re.findall(r"[A-Za-z]{2,}", line):
+        if word.lower() in AGENCIES:
+            return canonical_agency(word)
+    return None
+
+
+def _drop_keyword_repeat(text: str, keyword: str | None) -> str:
+    """ANPA-style copy repeats the heading's keyword as the text's first line: not text."""
+    if not keyword:
+        return text
+    head, _, rest = text.lstrip("\r\n").partition("\n")
+    return rest if head.strip() == keyword else text
+
+
+def _is_selector(token: str) -> bool:
+    """AFP's '/AFP-VQ45', '/EUR': one leading slash. A keyword path opened by a slash, dpa's
+    '/politics/Britain/EU/', is the keyword, not a selector."""
+    return token.startswith("/") and "/" not in token[1:].rstrip("/")
 
 
 def _known_agency(name: str) -> str | None:
@@ -402,10 +745,14 @@ def _credit_agency(item: ParsedItem) -> str | None:
 
 def _apply_version_words(text: str, item: ParsedItem) -> None:
     """Version number, signals and status from version words. A repeat (REFILE) is the same
-    version sent again, so its words are left out of the count."""
+    version sent again, so its words are left out of the count.
+
+    Words such as '1ST LEAD' or '3RD NET' number the version but are no update signal: 7901
+    carries no structural update marker, and a lead may be the first take a desk sees.
+    Corrections and kills are the agency's explicit word and keep their signals."""
     words = read_version_words(_REPEAT.sub(" ", text))
     item.version = max(item.version, words.version)
-    item.signals += words.signals
+    item.signals += [s for s in words.signals if s is not Signal.update]
     if words.status is PubStatus.canceled:
         item.status = PubStatus.canceled
     if words.advisory:
@@ -416,7 +763,6 @@ def _apply_version_words(text: str, item: ParsedItem) -> None:
         item.signals.append(Signal.correction)
         item.version = max(item.version, 2)
     if _MORE_UPDATE.search(text):
-        item.signals.append(Signal.update)
         number = re.search(r"(\d{1,2})\s*(?:\.|ª|º)?\s*(?:zusammenfassung|ampliaci)", text, re.I)
         item.version = max(item.version, int(number[1]) + 1 if number else 2)
     item.signals[:] = list(dict.fromkeys(item.signals))
@@ -443,21 +789,59 @@ def _read_text(text: str, item: ParsedItem) -> None:
     if labels:
         label = " ".join(labels)
         item.version_label = f"{label} {item.version_label}" if item.version_label else label
+    _read_body(lines, item)
+
+
+def _read_body(lines: list[str], item: ParsedItem) -> None:
+    """Paragraphs, service lines, sign-offs and the notebook of the text after the headline."""
     kept = [ln for ln in lines if not _service_line(ln.strip(), item)]
     body_lines, notebook = _split_notebook(kept)
+    _pop_sign_off_lines(body_lines, item)
     blocks = [b for b in _PARAGRAPH_BREAK.split("\n".join(body_lines).strip("\n")) if b.strip()]
-    body = [" ".join(ln.strip() for ln in b.strip().split("\n")) for b in blocks]
-    while body and (_SIGN_OFF.match(body[-1]) or _is_desk_sign_off(body[-1])):
+    body = [paragraph for block in blocks for paragraph in _paragraphs(block)]
+    while body and (
+        _SIGN_OFF.match(body[-1]) or _is_desk_sign_off(body[-1]) or _agency_sign_off(body[-1])
+    ):
         item.notes.append(f"sign-off: {body.pop()}")
     _read_notebook(notebook, item)
     if body and not item.byline and _is_body_byline(body[0]):
         item.byline = body.pop(0)
     item.body = body
     _teaser_dateline(item)
+    _own_dateline(item)
+
+
+def _paragraphs(block: str) -> list[str]:
+    """The lines of a block joined into paragraphs. Teleprinter copy is hard-wrapped short of
+    70 characters (some racing forms run to 80); a longer line was never wrapped, so a line
+    end after it ends a paragraph (systems that send one paragraph a line, no blank line)."""
+    lines = [line.strip() for line in block.strip().split("\n")]
+    if len(lines) == 1 or max(map(len, lines[:-1])) <= _WRAP_WIDTH:
+        return [" ".join(lines)]
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        current.append(line)
+        if len(line) > _WRAP_WIDTH:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return [p for p in paragraphs if p]
+
+
+def _pop_sign_off_lines(lines: list[str], item: ParsedItem) -> None:
+    """A sign-off naming the agency on the text's last line, with no blank line before it
+    ('==Kyodo', AAP's 'AAP RESULTS' under a table): off the body, into the notes."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and _agency_sign_off(lines[-1].strip()):
+        item.notes.append(f"sign-off: {lines.pop().strip()}")
 
 
 def _headline_end(lines: list[str]) -> int | None:
-    """Index of the line that ends the headline block with '=' (within its first lines)."""
+    """Index of the line that ends the headline block with '=' (within its first lines), or
+    with Kyodo's '+' (on the headline line itself, first or second of the text)."""
     seen = 0
     for index, line in enumerate(lines):
         stripped = line.strip()
@@ -467,6 +851,8 @@ def _headline_end(lines: list[str]) -> int | None:
         if seen > _MAX_HEAD_LINES:
             return None
         if stripped.endswith("=") and stripped.strip("= "):
+            return index
+        if seen <= 2 and _PLUS_END.search(stripped):
             return index
     return None
 
@@ -493,6 +879,8 @@ def _read_head_block(head: list[str], item: ParsedItem, labels: list[str]) -> No
                 headline.append(entry)
         elif last or not _pre_headline_line(entry, item, labels):
             headline.append(entry)
+    if len(headline) > 1:
+        _split_kicker(headline, item)
     if headline:
         if flash := _FLASH_PREFIX.match(headline[0]):
             labels.append(flash["word"])
@@ -503,6 +891,18 @@ def _read_head_block(head: list[str], item: ParsedItem, labels: list[str]) -> No
         item.headline = labels.pop()
     if byline:
         item.byline = " ".join(byline)
+
+
+def _split_kicker(headline: list[str], item: ParsedItem) -> None:
+    """SDA/ATS put a short topic line ending in ':' above the headline ('Economy' / 'France:'):
+    a kicker, not the start of the headline. Only short lines count, so a headline
+    hard-wrapped after a colon stays whole."""
+    for index in range(len(headline) - 2, -1, -1):
+        if headline[index].endswith(":"):
+            if all(len(line) <= _MAX_KICKER for line in headline[: index + 1]):
+                item.notes.append("kicker: " + " ".join(headline[: index + 1]))
+                del headline[: index + 1]
+            return
 
 
 def _group_entries(head: list[str]) -> list[str]:
@@ -736,6 +1136,54 @@ def _read_notebook(lines: list[str], item: ParsedItem) -> None:
 def _is_desk_sign_off(line: str) -> bool:
     match = _DESK_SIGN_OFF.match(line.strip())
     return bool(match) and match["agency"] in AGENCIES
+
+
+def _agency_sign_off(line: str) -> str | None:
+    """The agency a sign-off names: Kyodo's '==Kyodo', SDA's '(SDA/sj)', AAP's 'AAP',
+    'AAP RESULTS' (the agency and the desk). None when the line is no such sign-off."""
+    match = _AGENCY_SIGN_OFF.match(line.strip())
+    if not match:
+        return None
+    name = match["a1"] or match["a2"] or match["a3"]
+    return canonical_agency(name) if name.lower() in AGENCIES else None
+
+
+def _sign_off_agency(item: ParsedItem) -> str | None:
+    for note in item.notes:
+        if note.startswith("sign-off: ") and (agency := _agency_sign_off(note[10:])):
+            return agency
+    return None
+
+
+def _own_dateline(item: ParsedItem) -> None:
+    """Datelines the shared finder does not read: SDA/ATS print the credit with no dash
+    ('Paris (ats afp) Les ...'), AAP the agency after the date with no parenthesis
+    ('BRISBANE, Oct 12 AAP - ...'). Read here when it finds nothing, so the place and the
+    credit are not lost; the dateline leaves the paragraph as normalise would take it."""
+    if item.dateline or not item.body:
+        return
+    first = item.body[0]
+    match = _CREDIT_DATELINE.match(first) or _AGENCY_AFTER_DATE.match(first)
+    if not match or split_dateline(first)[0]:
+        return
+    agency = next(
+        (known for part in re.split(r"[/,\s]+", match["agency"]) if (known := _known_agency(part))),
+        None,
+    )
+    if agency is None:
+        return
+    year = item.date_hint.year if item.date_hint else None
+    words = match.groupdict().get("date")
+    day = parse_date_words(words, default_year=year) if words and year else None
+    place = match["place"].strip()
+    item.dateline = Dateline(
+        text=first[: match.end()].rstrip(" -–—"),
+        place=place.title() if place.isupper() else place,
+        date=day or item.date_hint,
+        agency=agency,
+    )
+    rest = first[match.end() :].strip()
+    item.body[0:1] = [rest] if rest else []
 
 
 def _teaser_dateline(item: ParsedItem) -> None:

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from schemas import PubStatus, Signal, Subject
-from tests.workers.formats.samplefiles import normalised, read_sample
+from tests.workers.formats.samplefiles import RECEIVED, normalised, read_sample
 from workers.errors import EmptyStoryError, ParseError
 from workers.formats import detect
 from workers.formats.iptc7901 import Iptc7901
+from workers.stages.normalise import build_story
 
 IPTC = Iptc7901()
 
@@ -72,8 +73,9 @@ class TestNewStory:
 class TestVersions:
     def test_second_lead(self):
         item = parse("update.7901")
-        assert item.version == 3
-        assert item.signals == [Signal.update]
+        assert item.version == 3 and item.version_label == "2nd lead"
+        # Version words number the version; they are no update signal (only structure is).
+        assert item.signals == []
         assert item.urgency == 3
         assert item.headline == "Lisbon tram plan wins backing of Portuguese government"
 
@@ -272,7 +274,7 @@ class TestDpaHeadlineBlock:
         assert item.version_label == "1ST LEAD"
         assert item.headline == "Veteran cyclist Brenner retires after fall in Cologne"
         assert item.byline == "By Paul Hartwig, dpa"
-        assert item.version == 2 and item.signals == [Signal.update]
+        assert item.version == 2 and item.signals == []
         assert "adds quotes by Brenner, byline" in item.notes
 
     def test_stray_latin1_byte_in_ascii_copy(self):
@@ -449,3 +451,183 @@ def test_afp_lower_case_byline_paragraph():
               "   by Claire DUVAL\r\n\r\n   PARIS, Nov 10, 2024 (AFP) - Text.")
     )  # fmt: skip
     assert item.byline == "by Claire DUVAL" and item.body[0].startswith("PARIS")
+
+
+class TestOtherAgencies:
+    def test_sda_ats_kicker_credit_without_dash_and_sign_off(self):
+        item = parse("ats-kicker-credit.7901")
+        # 'etf' in the heading is a service code: the credit names the agency.
+        assert item.agency == "ATS"
+        assert item.headline == "Les horlogers du Jura engagent davantage d'apprentis (rapport)"
+        assert "kicker: Economie Suisse:" in item.notes
+        assert item.slugline == "Suisse" and item.urgency == 3
+        assert item.dateline.place == "Genève" and item.dateline.agency == "ATS"
+        assert item.body[0].startswith("Les fabriques d'horlogerie")
+        assert "sign-off: (ATS\\/lm)" in item.notes and len(item.body) == 2
+        story = normalised(read_sample("iptc7901", "ats-kicker-credit.7901"))
+        assert story.agency == "ATS" and story.dateline.place == "Genève"
+        assert story.lede.startswith("Les fabriques") and story.language == "fr"
+
+    def test_sda_control_characters_lost_one_word_keyword(self):
+        raw = bytes(
+            b
+            for b in read_sample("iptc7901", "ats-kicker-credit.7901")
+            if b >= 0x20 or b in b"\r\n"
+        )
+        item = IPTC.parse(raw)
+        assert item.slugline == "Suisse" and item.agency == "ATS"
+        assert item.headline == "Les horlogers du Jura engagent davantage d'apprentis (rapport)"
+
+    def test_short_lines_ending_in_colon_only(self):
+        # A headline hard-wrapped after a colon is one headline, not a kicker and the rest.
+        item = IPTC.parse(
+            frame("bsf0002 3 ec 10   etf 002", "Suisse",
+                  "Le Conseil national approuve le budget de l'armée:\r\n"
+                  "les crédits sont relevés = \r\n\r\n   Berne (ats) Texte.")
+        )  # fmt: skip
+        assert item.headline.startswith("Le Conseil national approuve") and "kicker" not in str(
+            item.notes
+        )
+
+    def test_dpa_keyword_path_and_net_version_line(self):
+        item = parse("dpa-net-keyword-path.7901")
+        assert item.slugline == "economy/Germany/cars"
+        assert item.keywords == ["economy", "Germany", "cars"]
+        assert not any(n.startswith("selectors") for n in item.notes)
+        assert item.headline == "Carmakers in Bavaria cut shifts as export orders fall"
+        assert item.version_label == "1ST LEAD 2ND NET" and item.version == 2
+        assert item.signals == []  # version words are no update signal
+        assert item.byline == "By Lena Brandt, dpa"
+        assert item.date_hint == date(2024, 12, 10)
+
+    def test_kyodo_anpa_style_heading_in_7901_framing(self):
+        item = parse("kyodo-anpa-heading.7901")
+        assert item.agency == "Kyodo" and item.urgency == 3
+        assert item.slugline == "Baseball-Final"
+        assert item.subjects == [Subject(scheme="anpa-category", code="s", name="Sports")]
+        assert item.headline == "Baseball: Hawks edge Swallows to take Japan Series opener"
+        assert item.body[0].startswith("FUKUOKA, Japan, Nov. 10 Kyodo - The Hawks")
+        assert len(item.body) == 2 and "sign-off: ==Kyodo" in item.notes
+        story = build_story(item, receipt_id="rc_test0001", feed="f", received_at=RECEIVED)
+        assert story.dateline.place == "Fukuoka" and story.lede.startswith("The Hawks")
+
+    def test_unit_separated_results_heading(self):
+        item = parse("results-fields.7901")
+        assert item.slugline == "RIVERBEND" and item.headline is None
+        assert "service: NEWS" in item.notes and "heading fields: 3 N N VIC Friday" in item.notes
+        assert item.agency == "AAP" and "sign-off: AAP RESULTS" in item.notes
+        assert item.body[0] == "TRACK GOOD(4)" and len(item.body) == 2
+        assert normalised(read_sample("iptc7901", "results-fields.7901")).format == "iptc7901"
+
+
+class TestTelexEnvelope:
+    def test_detected_and_not_plain_text(self):
+        for name in ("aap-zczc-news.zczc", "aap-zczc-sport.zczc", "aap-zczc-racing.zczc",
+                     "aap-zczc-release.zczc", "zczc-tagged.zczc"):  # fmt: skip
+            assert detect(read_sample("iptc7901", name)).name == "iptc7901", name
+
+    def test_news_marker_lines(self):
+        item = parse("aap-zczc-news.zczc")
+        assert item.agency == "AAP"
+        assert item.headline == "Ferry crews walk off over new rosters"
+        assert item.slugline == "Ferry strike_BC2"
+        assert Subject(scheme="subj", code="04000000") in item.subjects
+        assert Subject(scheme="telex-category", code="A") in item.subjects
+        assert "take key: (HOBART)" in item.notes and "place code: TAS" in item.notes
+        assert item.dateline is None  # the take key is no dateline
+        assert len(item.body) == 2 and item.body[1].startswith("The operator said")
+        assert "sign-off: AAP RTV" in item.notes
+        assert item.urgency is None and item.status is PubStatus.usable
+
+    def test_sport_marker_lines_cr_only_no_nnnn(self):
+        item = parse("aap-zczc-sport.zczc")
+        assert item.headline == "NETBALL: Super Netball round 9 preview"
+        assert item.slugline == "Netball Preview"
+        assert "take key: Round 9" in item.notes and "format: text" in item.notes
+        assert Subject(scheme="subj", code="15000000") in item.subjects
+        assert "framing: no NNNN; the text runs to the end of the message" in item.notes
+        assert item.dateline.place == "Perth" and item.dateline.agency == "AAP"
+        assert item.body[0].startswith("Preview of round nine matches")
+        assert "sign-off: AAP" in item.notes
+        story = normalised(read_sample("iptc7901", "aap-zczc-sport.zczc"))
+        assert story.agency == "AAP" and story.dateline.place == "Perth"
+
+    def test_racing_routing_and_title_lines(self):
+        item = parse("aap-zczc-racing.zczc")
+        assert item.slugline == item.headline == "Riverbend MARKET DAY"
+        assert "routing: YY TDR" in item.notes and "envelope: FMG000" in item.notes
+        assert item.dateline.text == "GEELONG, Mar 14 AAP" and item.dateline.place == "Geelong"
+        assert item.body[0] == "Latest betting for tomorrow's Riverbend gallops.-"
+        assert item.body[-1] == "5.50 Blue Harbour" and "sign-off: AAP BETTING" in item.notes
+        assert item.agency == "AAP"
+
+    def test_racing_labelled_lines(self):
+        raw = (b"ZCZC FMG000\nYY RFG INTERNET (3RR)\n:POTTED :Riverbend - Form Friday\n"
+               b":SPORT - Riverbend - Brief Form Friday\nRace One - Harbour Mdn 1200m\n"
+               b"  SALT SPRAY (C Dale) 3g: 2 len 2nd.\n\nNNNN\n")  # fmt: skip
+        item = IPTC.parse(raw)
+        assert item.slugline == "Riverbend - Form Friday"
+        assert item.headline == "Riverbend - Brief Form Friday"
+        assert item.body[0] == "Race One - Harbour Mdn 1200m"
+
+    def test_release_one_paragraph_a_line(self):
+        item = parse("aap-zczc-release.zczc")
+        assert item.slugline == "Coastal Water Authority" and item.headline is None
+        assert "selectors: MNETALL MGD" in item.notes
+        assert len(item.body) == 4 and item.body[1].startswith("The Coastal Water Authority")
+        assert item.agency == "AAP"
+
+    def test_keyword_and_date_take_key(self):
+        raw = (b"\rZCZC\r#Riverbend Betting\r:14/3/2024\r"
+               b"   GEELONG, Mar 13 AAP - Latest betting for Friday.-\r\r2.80 Tin Whistle\r"
+               b"AAP BETTING\r")  # fmt: skip
+        item = IPTC.parse(raw)
+        assert item.slugline == "Riverbend Betting" and item.headline is None
+        assert "take key: 14/3/2024" in item.notes and item.agency == "AAP"
+        assert item.body == ["Latest betting for Friday.-", "2.80 Tin Whistle"]
+
+    def test_keyword_and_headline_colon(self):
+        item = IPTC.parse(
+            b"ZCZC\n#Riverbend Trot\n:VIC TAB DIVS 1-4 Friday\n"
+            b"RIVERBEND TROT\x0f\n    Race 1: 6 10 9.\x19\nAAP RESULTS\nNNNN"
+        )
+        assert item.headline == "VIC TAB DIVS 1-4 Friday" and item.slugline == "Riverbend Trot"
+        assert item.body == ["RIVERBEND TROT", "Race 1: 6 10 9."]
+
+    def test_tagged_fields(self):
+        item = parse("zczc-tagged.zczc")
+        assert item.headline == "Red Sand Mining lifts output guidance"
+        assert item.agency == "Market Wire" and item.byline is None
+        assert item.keywords == ["Mining", "Comnews", "RSM.AX"]
+        assert item.item_id == "40017752" and item.date_hint == date(2024, 3, 12)
+        assert len(item.body) == 2 and item.body[0].startswith("Red Sand Mining’s iron ore")
+
+    def test_7901_message_inside_the_envelope(self):
+        raw = (b"ZCZC\r\neca0005 3 i 40  dpa 0005\r\n\r\nShipping/\r\n"
+               b"Head of the story =\r\n\r\nHamburg (dpa) - Text.\r\n\r\nNNNN\r\n")  # fmt: skip
+        item = IPTC.parse(raw)
+        assert item.agency == "dpa" and item.slugline == "Shipping" and item.urgency == 3
+        assert item.headline == "Head of the story" and item.body == ["Hamburg (dpa) - Text."]
+        assert "framing: ZCZC ... NNNN telex envelope" in item.notes
+
+    def test_7901_heading_on_the_zczc_line(self):
+        raw = (b"ZCZC AFP0412 4 ECO 0478\r\n/AFP-VQ45 Portugal-transport\r\nHead =\r\n\r\n"
+               b"   LISBON, Nov 10, 2024 (AFP) - Text.\r\nNNNN\r\n")  # fmt: skip
+        item = IPTC.parse(raw)
+        assert item.agency == "AFP" and item.urgency == 4 and item.slugline == "Portugal-transport"
+        assert item.headline == "Head" and item.body == ["LISBON, Nov 10, 2024 (AFP) - Text."]
+
+    def test_several_messages_split(self):
+        one = b"ZCZC AAP\r\n#One_BC1\r\n$First\r\nText one.\r\nNNNN\r\n"
+        two = b"ZCZC AAP\r\n#Two_BC1\r\n$Second\r\nText two.\r\nNNNN\r\n"
+        parts = IPTC.split(one + two)
+        assert [IPTC.parse(p).headline for p in parts] == ["First", "Second"]
+
+    def test_empty_envelope_is_rejected(self):
+        with pytest.raises(ParseError, match="no text"):
+            IPTC.parse(b"ZCZC AAP\r\n\r\nNNNN\r\n")
+
+    def test_undated_telex_slug_is_no_item_id(self):
+        # Racing slugs come back every week: without a date they must not chain stories.
+        assert parse("aap-zczc-racing.zczc").item_id is None
+        assert parse("zczc-tagged.zczc").item_id == "40017752"
