@@ -85,8 +85,27 @@ _PARENS = re.compile(
     rf"^(?P<head>[^\s(\"“‘'][^()\n]{{0,80}}?)\s*\((?P<agency>[A-Za-z][A-Za-z .&/-]{{0,24}}?)\)"
     rf"\s*{_DASH}\s*(?=\S)"
 )
+# PLACE, date AGENCY DASH without parentheses: Kyodo's house style, and AAP's
+# 'BRISBANE, Oct 12 AAP - '. Any agency we know, as it writes its own name or in capitals.
+_BARE_NAMES = "|".join(
+    sorted({re.escape(v) for v in AGENCIES.values()} | {re.escape(v.upper()) for v in
+            AGENCIES.values() if len(v) > 3}, key=len, reverse=True)
+)  # fmt: skip
 _BARE = re.compile(
-    rf"^(?P<head>[A-Z][^()\n]{{0,60}}?)\s+(?P<agency>Kyodo|Xinhua|Yonhap)\s*{_DASH}\s*(?=\S)"
+    rf"^(?P<head>[A-Z][^()\n]{{0,60}}?)\s+(?P<agency>{_BARE_NAMES})\s*{_DASH}\s*(?=\S)"
+)
+# Place (agency) with no dash, as SDA-ATS and some dpa services write it: 'Bern (sda) Der
+# Bundesrat', 'Paris (ats afp) Les'. Only when the parenthesis starts with an agency we know
+# and the place is short, since '(Reuters) said' could otherwise open a sentence.
+_PARENS_NO_DASH = re.compile(
+    r"^(?P<head>[A-ZÀ-Ý][\w.'’-]*(?:[ -][A-ZÀ-Ý][\w.'’-]*){0,2}(?:,\s*[^()\n,]{1,30})?)\s*"
+    r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,24}?)\)\s+(?=[A-ZÀ-Ý\"«„“])"
+)
+# AP and CP's teletype dash after a place in capitals, with no credit: 'HALIFAX _ The port'.
+# The '_' is only ever a dateline's, so no date or agency is needed to be sure.
+_TELETYPE = re.compile(
+    r"^(?P<head>[A-ZÀ-Ý][A-ZÀ-Ý.'’-]+(?: [A-ZÀ-Ý][A-ZÀ-Ý.'’-]+){0,3}"
+    r"(?:,\s*[A-Z][\w.'’ -]{1,30})?)\s+_\s+(?=\S)"
 )
 # (ANSA) - ROMA, 10 NOV -   the agency first, then place and date (ANSA's house style)
 _LEADING = re.compile(
@@ -101,6 +120,24 @@ _DATED = re.compile(
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DMY = re.compile(r"^(\d{1,2})\.?\s+([A-Za-zÀ-ÿ]+)\.?(?:\s+(\d{4}))?$")
 _MDY = re.compile(r"^([A-Za-zÀ-ÿ]+)\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
+
+
+# Capitals that open copy before a teletype dash without being a place.
+_NOT_PLACES = frozenset(
+    str.split(
+        "BREAKING UPDATE URGENT FLASH BULLETIN CORRECTION CORRECTED EDITORS EDS ADVISORY NOTE "
+        "EMBARGO EMBARGOED KILL ALERT NEWS WARNING REPEAT REFILE"
+    )
+)
+
+
+def _credited(credit: str) -> str:
+    """The agency a dateline credits: '(ats afp)', '(dpa/lni)', '(tca/dpa)' name a partner
+    beside the agency; the first agency we know is the credit, else the credit as written."""
+    for token in re.split(r"[\s/,+]+", credit.strip()):
+        if token.lower() in AGENCIES:
+            return AGENCIES[token.lower()]
+    return canonical_agency(credit) or credit
 
 
 def canonical_agency(name: str | None) -> str | None:
@@ -174,7 +211,13 @@ def split_dateline(
         or _BARE.match(paragraph)
         or _LEADING.match(paragraph)
         or _DATED.match(paragraph)
+        or _TELETYPE.match(paragraph)
     )
+    if match and match.re is _TELETYPE and match["head"].split(",")[0].strip() in _NOT_PLACES:
+        match = None
+    if not match and (m := _PARENS_NO_DASH.match(paragraph)):
+        first = re.split(r"[\s/]+", m["agency"].strip())[0].lower()
+        match = m if first in AGENCIES else None
     if not match:
         return None, paragraph
     head = match["head"].strip().rstrip(",")
@@ -208,6 +251,6 @@ def split_dateline(
         text=text,
         place=_place_name(place),
         date=found or default_date,
-        agency=canonical_agency(agency) if agency else None,
+        agency=_credited(agency) if agency else None,
     )
     return dateline, paragraph[match.end() :]

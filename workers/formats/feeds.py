@@ -65,6 +65,7 @@ from workers.dateline import split_dateline
 from workers.errors import ParseError
 from workers.formats.base import ParsedItem, WireFormat
 from workers.formats.htmltext import html_paragraphs
+from workers.formats.wiretime import ZONES
 from workers.formats.xmlread import (
     child,
     children,
@@ -72,6 +73,7 @@ from workers.formats.xmlread import (
     known_agency,
     language_code,
     local,
+    named_zone_to_offset,
     parse_wire_datetime,
     pick_agency,
     read_paragraphs,
@@ -142,25 +144,6 @@ _DESK = re.compile(
     re.IGNORECASE,
 )
 _COPYRIGHT_MARK = re.compile(r"©|\(c\)|\bcopyright\b|\bcopr\.", re.IGNORECASE)
-
-# RFC 822 only names the US zones; European and Asian feeds use their own names. Python's and
-# feedparser's date readers take an unknown name for UTC, an hour or more wrong.
-_ZONE_OFFSETS = {
-    "utc": "+0000", "wet": "+0000", "west": "+0100", "bst": "+0100",
-    "cet": "+0100", "cest": "+0200", "met": "+0100", "mest": "+0200",
-    "mez": "+0100", "mesz": "+0200", "eet": "+0200", "eest": "+0300", "msk": "+0300",
-    "sast": "+0200", "cat": "+0200", "eat": "+0300", "wat": "+0100",
-    "jst": "+0900", "kst": "+0900", "hkt": "+0800", "sgt": "+0800", "pht": "+0800",
-    "awst": "+0800", "acst": "+0930", "acdt": "+1030", "aest": "+1000", "aedt": "+1100",
-    "nzst": "+1200", "nzdt": "+1300", "hst": "-1000", "akst": "-0900", "akdt": "-0800",
-    "brt": "-0300", "art": "-0300",
-}  # fmt: skip
-_RFC822_ZONES = frozenset(
-    {"ut", "gmt", "z", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt"}
-)
-_NUMERIC_ZONE_END = re.compile(r"[+-]\d{2}:?\d{2}$")
-_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_TRAILING_ZONE = re.compile(r"(?<=\d)\s*\(?(?P<zone>[A-Za-z]{2,5})\)?\s*$")
 
 # IPTC schemes a feed category may carry its code in, by the alias Story.subjects uses.
 _IPTC_SCHEMES = (("mediatopic", "medtop"), ("subjectcode", "subj"))
@@ -571,20 +554,9 @@ def _when(entry: dict, key: str, notes: list[str]) -> datetime | None:
 
 def _written_time(value: str, notes: list[str]) -> datetime | None:
     """A written date, its zone name ('CET', 'MESZ') turned into the offset it stands for."""
-    match = _TRAILING_ZONE.search(value)
-    if not match:
-        return parse_wire_datetime(value)
-    head = value[: match.start()].rstrip()
-    zone = match["zone"].lower()
-    if _NUMERIC_ZONE_END.search(head):
-        value = head  # '+0200 (CEST)': the name only repeats the offset
-    elif zone in _ZONE_OFFSETS:
-        offset = _ZONE_OFFSETS[zone]
-        # ISO wants '+01:00' right after the time, RFC 822 '+0100' after a space.
-        iso = _ISO_START.match(head)
-        value = f"{head}{offset[:3]}:{offset[3:]}" if iso else f"{head} {offset}"
-    elif zone not in _RFC822_ZONES:
-        notes.append(f"time zone {match['zone']!r} of {value!r} is unknown; read as UTC")
+    value, unknown = named_zone_to_offset(value)
+    if unknown and unknown.upper() not in ZONES:
+        notes.append(f"time zone {unknown!r} of {value!r} is unknown; read as UTC")
     return parse_wire_datetime(value)
 
 

@@ -247,16 +247,6 @@ _AGENCY_SIGN_OFF = re.compile(
     r"^(?:=+\s*(?P<a1>[A-Za-z]{2,12})|\((?P<a2>[A-Za-z]{2,12})(?:\s*[\\/]+\s*[a-z]{1,6})+\)|"
     r"(?P<a3>[A-Z]{2,12})(?:\s+[A-Z]{2,12})?)$"
 )
-# 'Paris (ats afp) Les ...': a place, the credit in parentheses, no dash.
-_CREDIT_DATELINE = re.compile(
-    r"^(?P<place>[A-ZÀ-Ý][\w.'’-]*(?:\s[A-ZÀ-Ýa-zà-ÿ][\w.'’-]*){0,3})\s+"
-    r"\((?P<agency>[A-Za-z][A-Za-z/ ]{1,24})\)\s+(?=\S)"
-)
-# 'BRISBANE, Oct 12 AAP - ...': place, date, then the agency with no parenthesis.
-_AGENCY_AFTER_DATE = re.compile(
-    r"^(?P<place>[A-ZÀ-Ý][\w.'’ -]{1,40}?)(?:,\s*[A-Za-zÀ-ÿ.'’ -]{2,30}?)?,\s+"
-    r"(?P<date>[A-Za-z]{3,9}\.?\s+\d{1,2})\s+(?P<agency>[A-Za-z]{2,8})\s*(?:--|[-–—])\s*(?=\S)"
-)
 _WRAP_WIDTH = 90
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=[\t ]{2,}\S|\t\S)")
 _CREDIT = re.compile(r"\((?P<credit>[A-Za-z][\w/ .-]{0,30})\)\s*[-–—_]")
@@ -808,7 +798,6 @@ def _read_body(lines: list[str], item: ParsedItem) -> None:
         item.byline = body.pop(0)
     item.body = body
     _teaser_dateline(item)
-    _own_dateline(item)
 
 
 def _paragraphs(block: str) -> list[str]:
@@ -1153,37 +1142,6 @@ def _sign_off_agency(item: ParsedItem) -> str | None:
         if note.startswith("sign-off: ") and (agency := _agency_sign_off(note[10:])):
             return agency
     return None
-
-
-def _own_dateline(item: ParsedItem) -> None:
-    """Datelines the shared finder does not read: SDA/ATS print the credit with no dash
-    ('Paris (ats afp) Les ...'), AAP the agency after the date with no parenthesis
-    ('BRISBANE, Oct 12 AAP - ...'). Read here when it finds nothing, so the place and the
-    credit are not lost; the dateline leaves the paragraph as normalise would take it."""
-    if item.dateline or not item.body:
-        return
-    first = item.body[0]
-    match = _CREDIT_DATELINE.match(first) or _AGENCY_AFTER_DATE.match(first)
-    if not match or split_dateline(first)[0]:
-        return
-    agency = next(
-        (known for part in re.split(r"[/,\s]+", match["agency"]) if (known := _known_agency(part))),
-        None,
-    )
-    if agency is None:
-        return
-    year = item.date_hint.year if item.date_hint else None
-    words = match.groupdict().get("date")
-    day = parse_date_words(words, default_year=year) if words and year else None
-    place = match["place"].strip()
-    item.dateline = Dateline(
-        text=first[: match.end()].rstrip(" -–—"),
-        place=place.title() if place.isupper() else place,
-        date=day or item.date_hint,
-        agency=agency,
-    )
-    rest = first[match.end() :].strip()
-    item.body[0:1] = [rest] if rest else []
 
 
 def _teaser_dateline(item: ParsedItem) -> None:

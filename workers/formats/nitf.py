@@ -1,39 +1,65 @@
 """NITF 3.x (News Industry Text Format), the XML wire format most agencies still send.
 
+Every agency fills the same NITF skeleton its own way, so each field is read from wherever the
+agencies put it and the odd shapes are expected rather than rejected:
+
+* AP: ``doc-id@regsrc`` and ``doc.copyright@holder`` name the agency, no id-string, the byline
+  carries the job title in ``<byttl>``, ``<dateline><location>`` holds the city.
+* PA: ``du-key@key`` is a routing code ('PA-HHH-POLITICS-Brexit'), the slug is the one
+  ``key-list/keyword``; ``<title>`` is a selector line; inline ``<person>``/``<location>``
+  markup inside paragraphs; files declared ISO-8859-1 that hold UTF-8 bytes.
+* AAP: one line of XML, the slug in ``<meta name="anpa-keyword">``, ANPA take words in
+  ``anpa-takekey``, paragraphs hard-wrapped with ``<br/>``. AAP also relays other agencies' copy:
+  the doc-id prefix ('AFP.…') and the copyright holder credit the original agency.
+* EFE: no XML declaration, the slug in ``key-list/keyword``, a ``<dateline>`` holding only a
+  ``story.date`` timestamp, the agency in ``<rights.owner>``, Spanish ``meta`` names.
+* NTB: Norwegian ``meta`` names (``NTBStikkord`` is the slug), id-like ``du-key``/``key-list``
+  values, ``doc-id`` ending in the previous version number, the language in ``baselang``.
+* CP: ``<keyword>`` text instead of ``@key``, the urgency outside docdata, the slug in
+  ``<title>``, edits described in ``revision-history@comment``.
+
 What is read, and from where:
 
-* ``docdata/doc-id@id-string`` -> item_id, ``@regsrc`` and ``doc.copyright@holder`` -> agency.
-  Some systems append the version to the id-string (``…-v2``, ``…:2``); that suffix is dropped
-  when it equals the version, so every version of a story keeps one item_id and one story_id.
-* version from ``du-key@version``, else ``du-key@generation``, else a number in ``ed-msg``,
-  else one more than the ``revision-history`` entries.
-* ``docdata@management-status`` -> status; canceled also carries the kill signal.
-  ``date.release`` later than ``date.issue`` makes an embargo.
-* ``docdata/correction`` and ``ed-msg`` wording -> correction / update / kill signals; a
-  version above 1 that says nothing else is an update.
-* ``hedline/hl1`` headline, ``byline``, ``dateline`` (location, story.date),
-  ``body.content`` paragraphs, ``key-list/keyword``, ``tobject.subject`` subject codes.
+* item_id from ``doc-id@id-string`` (a version suffix dropped, so every version keeps one id),
+  else ``du-key@key``.
+* agency: the credit (copyright holder, rights owner, a credit ``meta``, the agency prefix of the
+  id-string) before the provider code (``regsrc``) and the distributor, which may be a relay.
+* version from ``du-key@version``/``@generation``, else a number in ``ed-msg``, else one more
+  than the ``revision-history`` entries. ``version_label`` from ANPA take words or the version
+  words that open an ``ed-msg``.
+* status from ``docdata@management-status``; ``date.release`` later than ``date.issue`` is an
+  embargo while it lies in the future (a passed one is still carried in embargoed_until).
+* signals only from what the copy says (``correction`` element, ``ed-msg``, revision comments,
+  take words, canceled status), never from a version number alone.
+* slug: the first word-like value of ``meta`` slug names, a lone ``key-list`` keyword, the
+  key-list key, ``du-key@key``, a ``<title>`` that is not the headline, the first of several
+  keywords. Id-like values (uuids, hex, digit runs) only when nothing else is there.
+* byline without ``<byttl>`` job titles; dateline from ``<dateline>`` only when it names a
+  place (a timestamp never does); the copy's own dateline is found later, by normalise.
+* body from ``body.content`` paragraphs; an agate story that is only a table becomes its rows.
 
-``read_paragraphs`` (from ``xmlread``) reads NITF bodies wherever they turn up, including
-NITF carried inside NewsML-G2. Broken or hostile XML raises ParseError / HostileInputError
-from ``xmlsafe``; a well-formed document whose root is not ``<nitf>`` raises ParseError.
+``read_nitf_body`` reads NITF bodies wherever they turn up, including NITF carried inside
+NewsML-G2, NewsML 1.2 and agency JSON. Broken or hostile XML raises ParseError /
+HostileInputError from ``xmlsafe``; a well-formed document whose root is not ``<nitf>`` raises
+ParseError.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from lxml import etree
 
 from schemas import Dateline, PubStatus, Signal, Subject
-from workers.dateline import parse_date_words
+from workers.dateline import AGENCIES, canonical_agency, parse_date_words
 from workers.errors import ParseError
+from workers.formats.anpa1312 import ANPA_PRIORITIES
 from workers.formats.base import ParsedItem, WireFormat
+from workers.formats.versionwords import read_version_words
 from workers.formats.xmlread import (
     XML_LANG,
-    child,
-    children,
     inline_text,
     language_code,
     local,
@@ -46,7 +72,7 @@ from workers.formats.xmlread import (
 )
 from workers.formats.xmlsafe import parse_xml, peek_root
 
-__all__ = ["Nitf", "read_nitf_body"]
+__all__ = ["Nitf", "dateline_place", "is_id_like", "read_nitf", "read_nitf_body"]
 
 _STATUSES = {
     "usable": PubStatus.usable,
@@ -56,18 +82,128 @@ _STATUSES = {
     "cancelled": PubStatus.canceled,
 }
 _VERSION_WORD = re.compile(r"\b(?:version|ver|v|rev(?:ision)?)\s*[.:#]?\s*(\d{1,4})\b", re.I)
-_CORRECTION_WORDS = re.compile(r"\bcorrect(?:ion|ed|s)?\b|\bcorrective\b|\berrat", re.I)
-_KILL_WORDS = re.compile(r"\bkill(?:ed)?\b|\bwithdraw(?:n|s|al)?\b", re.I)
-_UPDATE_WORDS = re.compile(r"\bupdat(?:e[ds]?|ing)\b|\bwrite-?thru\b|\brefiled?\b|\badds?\b", re.I)
-_SLUG_META = frozenset({"slug", "slugline", "keyword-slug"})
+# Editors' words in ed-msg and revision comments, in the languages NITF agencies write them
+# (English, Scandinavian, German, Spanish, French, Italian).
+_CORRECTION_WORDS = re.compile(
+    r"\bcorrect(?:ion|ed|s)?\b|\bcorrective\b|\berrat|\bkorrigert|\bkorrigeret|\bkorrigerad|"
+    r"\brettet\b|\bberichtigt|\bkorrigiert|\brectificaci|\bcorrige\b|\brettifica",
+    re.I,
+)
+_KILL_WORDS = re.compile(
+    r"\bkill(?:ed)?\b|\bwithdraw(?:n|s|al)?\b|\btrukket\b|\bzurückgezogen", re.I
+)
+_UPDATE_WORDS = re.compile(
+    r"\bupdat(?:e[ds]?|ing)\b|\bwrite-?thru\b|\brefiled?\b|\badds?\b|\boppdatert|\bopdateret|"
+    r"\buppdaterad|\baktualisiert|\bactualizad|\bmis à jour\b|\baggiornat",
+    re.I,
+)
+# Slug meta names across agencies: 'slug', AAP's 'anpa-keyword', NTB's 'NTBStikkord', and the
+# German, Danish/Norwegian and Finnish words for a catchword. Matched at the end of the name so
+# an agency prefix ('NTB', 'aap-') does not matter; 'keywords' (plural, a list) is not a slug.
+_SLUG_META = re.compile(
+    r"(?:^|[-_.:]|ntb|aap|anpa)(?:slug(?:line)?|keyword(?:-slug)?|stikkord|stichwort|"
+    r"schlagwort|catch(?:line|word)|hakusana|nyckelord)$",
+    re.I,
+)
+# Meta names that carry the original source of relayed copy (NTB 'NTBKilde', AAP
+# 'aap-original-source', 'credit'), and those naming the source without saying it is the
+# original ('aap-source'), which count after the copyright holder.
+_CREDIT_META = re.compile(r"(?:kilde|original-?source|credit(?:line)?|quelle)$", re.I)
+_SOURCE_META = re.compile(r"(?:^|[-_.:])source$", re.I)
+# Meta names holding a priority when the copy has no <urgency> (EFE 'prioridad', NTB
+# 'NTBPrioritet', AAP 'aap-priority').
+_PRIORITY_META = re.compile(r"(?:^|[-_.:]|ntb)(?:prior\w*|urgency)$", re.I)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_HEX_RUN = re.compile(r"[0-9a-f]{12,}", re.I)
+# The id-string prefix by which AAP (and others) name the originating agency: 'AFP.12197.6504'.
+_ID_AGENCY = re.compile(r"^([A-Za-z]{2,8})[.:_]\d")
+# Where a dateline's place ends: the agency in parentheses, a comma, Ritzau's '/ritzau/', a
+# date ('March 22', '22 mars', '2024-03-12'), a dash.
+_PLACE_END = re.compile(
+    r"\s*(?:\(|,|;|/|\s[-–—]\s|\s[-–—]$|\.-"
+    r"|\s(?=\d)"
+    r"|\s(?=(?:jan|feb|fév|fev|mar|mär|apr|avr|abr|may|mai|mag|jun|juin|juil|giu|jul|lug|aug"
+    r"|aoû|aou|ago|sep|set|oct|okt|ott|nov|dec|déc|dez|dic|ene|gen)[a-zé]*\.?\s+\d))",
+    re.I,
+)
+_AGATE_PARAGRAPHS = frozenset({"p", "hl1", "hl2", "pre", "li", "dt", "dd", "h1", "h2", "h3", "h4"})
+_AGATE_SKIPPED = frozenset({"media", "note", "fn", "script", "style", "object", "img", "figure"})
+_VERSION_LEAD = re.compile(r"\s+[-–—:]\s+|:\s|\s*\.\s+")
+
+
+def _now() -> datetime:
+    """Now, for embargo checks; a function so tests can fix the clock."""
+    return datetime.now(UTC)
+
+
+def _children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
+    """Direct children by local name. The same as ``xmlread.children``, inlined for speed:
+    NITF heads hold dozens of meta elements and are looked through many times per item."""
+    if element is None:
+        return
+    suffix = "}" + name
+    for sub in element:
+        tag = sub.tag
+        if tag == name or (isinstance(tag, str) and tag.endswith(suffix)):
+            yield sub
+
+
+def _child(element: etree._Element | None, *path: str) -> etree._Element | None:
+    """The first element down this path of local names, or None (``xmlread.child``)."""
+    for name in path:
+        element = next(_children(element, name), None)
+        if element is None:
+            return None
+    return element
 
 
 def read_nitf_body(element: etree._Element | None) -> list[str]:
-    """Paragraphs of a NITF ``body`` or ``body.content`` (namespaced or not)."""
+    """Paragraphs of a NITF ``body`` or ``body.content`` (namespaced or not).
+
+    Tables inside prose are data for the page, not story text, and stay out. A body that is
+    mostly tables (AP's agate: standings, top tens, box scores) is read in document order with
+    each table row as a paragraph, so the story is not published as a stub.
+    """
     if element is None:
         return []
-    content = element if local(element) == "body.content" else child(element, "body.content")
-    return read_paragraphs(content)
+    content = element if local(element) == "body.content" else _child(element, "body.content")
+    paragraphs = read_paragraphs(content)
+    if content is None:
+        return paragraphs
+    rows = _table_rows(content)
+    if rows and (len(rows) >= len(paragraphs) or sum(map(len, rows)) > sum(map(len, paragraphs))):
+        agate: list[str] = []
+        _read_agate(content, agate)
+        return agate
+    return paragraphs
+
+
+def _table_rows(content: etree._Element) -> list[str]:
+    rows = []
+    # '{*}tr' matches the element with or without a namespace, in lxml's C loop.
+    for row in content.iter("{*}tr"):
+        if text := _row_text(row):
+            rows.append(text)
+    return rows
+
+
+def _row_text(row: etree._Element) -> str:
+    cells = (" ".join((inline_text(c) or "").split()) for c in row if local(c) in {"td", "th"})
+    return " ".join(c for c in cells if c)
+
+
+def _read_agate(element: etree._Element, out: list[str]) -> None:
+    """Paragraphs and table rows of an agate body, in the order they stand."""
+    for sub in element:
+        name = local(sub)
+        if name == "tr":
+            if text := _row_text(sub):
+                out.append(text)
+        elif name in _AGATE_PARAGRAPHS:
+            if text := inline_text(sub):
+                out.append(text.strip())
+        elif name and name not in _AGATE_SKIPPED:
+            _read_agate(sub, out)
 
 
 class Nitf(WireFormat):
@@ -95,75 +231,87 @@ class Nitf(WireFormat):
 
 def read_nitf(root: etree._Element) -> ParsedItem:
     """Everything a ``<nitf>`` element says about its story."""
-    head = child(root, "head")
-    docdata = child(head, "docdata")
-    body = child(root, "body")
-    body_head = child(body, "body.head")
+    head = _child(root, "head")
+    docdata = _child(head, "docdata")
+    body = _child(root, "body")
+    body_head = _child(body, "body.head")
     notes: list[str] = []
+    metas = _metas(head)
 
-    doc_id = child(docdata, "doc-id")
-    du_key = child(docdata, "du-key")
-    ed_msgs = list(children(docdata, "ed-msg"))
-    ed_text = " ".join(
-        filter(None, [m.get("info") for m in ed_msgs] + [m.get("msg-type") for m in ed_msgs])
-    )
+    doc_id = _child(docdata, "doc-id")
+    du_key = _child(docdata, "du-key")
+    ed_text = _editorial_text(docdata, head)
 
     version = _version(du_key, ed_text, head)
     item_id = _item_id(doc_id, du_key, version)
 
-    issued = _norm_date(child(docdata, "date.issue"))
-    released = _norm_date(child(docdata, "date.release"))
+    issued = _norm_date(_child(docdata, "date.issue"))
+    released = _norm_date(_child(docdata, "date.release"))
     status, signals, embargoed_until = _status(docdata, issued, released, notes)
     signals += _signals(docdata, ed_text, version, signals)
+    version_label, take_version, take_kills = _version_label(metas, docdata, signals, notes)
+    # ANPA take words are AAP's only version information; a du-key version wins over them.
+    if du_key is None or not (du_key.get("version") or du_key.get("generation")):
+        version = max(version, take_version)
+    if take_kills and status is PubStatus.usable:
+        status = PubStatus.canceled
 
-    copyright_ = child(docdata, "doc.copyright")
-    agency = pick_agency(
-        doc_id.get("regsrc") if doc_id is not None else None,
-        copyright_.get("holder") if copyright_ is not None else None,
-    )
-
-    hedline = child(body_head, "hedline")
-    headline = inline_text(child(hedline, "hl1")) or inline_text(child(head, "title"))
-    for hl2 in children(hedline, "hl2"):
+    hedline = _child(body_head, "hedline")
+    headline = inline_text(_child(hedline, "hl1")) or inline_text(_child(head, "title"))
+    for hl2 in _children(hedline, "hl2"):
         if text := inline_text(hl2):
             notes.append(f"subheadline: {' '.join(text.split())}")
 
-    byline = "; ".join(filter(None, map(_byline, children(body_head, "byline")))) or None
-
-    urgency_el = child(docdata, "urgency")
-    urgency = None
-    if urgency_el is not None:
-        urgency = parse_int(urgency_el.get("ed-urg"), low=1, high=9)
-        if urgency is None:
-            notes.append(f"urgency {urgency_el.get('ed-urg')!r} is not 1-9; ignored")
+    bylines = [_byline(b) for b in _children(body_head, "byline")]
+    byline = "; ".join(filter(None, bylines)) or None
+    for element in _children(body_head, "byline"):
+        if title := spaced_text(_child(element, "byttl")):
+            notes.append(f"byline title: {title}")
 
     date_hint = issued.date() if issued else None
     return ParsedItem(
         format="nitf",
         body=read_nitf_body(body),
         headline=headline,
-        agency=agency,
+        agency=_agency(doc_id, docdata, head, body_head, metas),
         item_id=item_id,
         version=version,
+        version_label=version_label,
         status=status,
-        signals=signals,
-        urgency=urgency,
+        signals=list(dict.fromkeys(signals)),
+        urgency=_urgency(docdata, head, metas, notes),
         slugline=_slugline(head, du_key),
         byline=byline,
-        dateline=_dateline(child(body_head, "dateline"), date_hint),
+        dateline=_dateline(_child(body_head, "dateline"), date_hint),
         date_hint=date_hint,
         subjects=_subjects(head),
-        keywords=[
-            k.get("key", "").strip()
-            for k in children(child(docdata, "key-list"), "keyword")
-            if k.get("key", "").strip()
-        ],
+        keywords=_keywords(docdata),
         language=_language(root, head, body),
         embargoed_until=embargoed_until,
-        first_created=issued if version == 1 else None,
+        first_created=issued if version <= 1 else None,
         version_created=issued,
         notes=notes,
     )
+
+
+def _metas(head) -> dict[str, str]:
+    """``<meta name=… content=…>`` pairs, names lower-cased, empty contents left out."""
+    found: dict[str, str] = {}
+    for meta in _children(head, "meta"):
+        name = (meta.get("name") or "").strip().lower()
+        content = " ".join((meta.get("content") or "").split())
+        if name and content and name not in found:
+            found[name] = content
+    return found
+
+
+def _editorial_text(docdata, head) -> str:
+    """The editors' words about this version: ed-msg info and type, revision comments."""
+    ed_msgs = list(_children(docdata, "ed-msg"))
+    parts = [m.get("info") for m in ed_msgs] + [m.get("msg-type") for m in ed_msgs]
+    for history in [*_children(head, "revision-history"), *_children(docdata, "revision-history")]:
+        parts.append(history.get("comment"))
+    return " ".join(p.strip() for p in parts if p and p.strip())
 
 
 def _version(du_key, ed_text: str, head) -> int:
@@ -174,12 +322,13 @@ def _version(du_key, ed_text: str, head) -> int:
                 return number
     if m := _VERSION_WORD.search(ed_text):
         return int(m[1])
-    revisions = len(list(children(head, "revision-history")))
+    revisions = len(list(_children(head, "revision-history")))
     return revisions + 1 if revisions else 1
 
 
 def _item_id(doc_id, du_key, version: int) -> str | None:
     id_string = (doc_id.get("id-string") or "").strip() if doc_id is not None else ""
+    key = (du_key.get("key") or "").strip() if du_key is not None else ""
     if id_string:
         # 'RTR-2024-0412-vote-v3' or 'afp:2024:1234:3' when this is version 3: drop the suffix.
         suffix = re.compile(rf"(?:[-_:.]v?|v){version}$", re.I)
@@ -187,10 +336,12 @@ def _item_id(doc_id, du_key, version: int) -> str | None:
             trimmed = suffix.sub("", id_string)
             if trimmed:
                 return trimmed
+        # NTB: the id-string is the du-key plus a revision counter ('<key>_47' for version 48).
+        # The du-key is the story's own id across versions, so it is the item_id.
+        if key and re.fullmatch(rf"{re.escape(key)}[-_:.]\d{{1,5}}", id_string):
+            return key
         return id_string
-    if du_key is not None and (du_key.get("key") or "").strip():
-        return du_key.get("key").strip()
-    return None
+    return key or None
 
 
 def _norm_date(element) -> datetime | None:
@@ -200,6 +351,12 @@ def _norm_date(element) -> datetime | None:
 
 
 def _status(docdata, issued, released, notes: list[str]):
+    """Status, the kill signal of a canceled item, and the embargo time.
+
+    An explicit ``management-status`` is kept as sent. A release time after the issue time is
+    carried as the embargo, and holds the story only while it is still in the future: copy
+    whose embargo has passed is usable.
+    """
     signals: list[Signal] = []
     raw_status = (
         (docdata.get("management-status") or "").strip().lower() if docdata is not None else ""
@@ -212,7 +369,7 @@ def _status(docdata, issued, released, notes: list[str]):
     embargoed_until = None
     if released is not None and (issued is None or released > issued):
         embargoed_until = released
-        if status is PubStatus.usable:
+        if status is PubStatus.usable and released > _now():
             status = PubStatus.embargoed
     elif status is PubStatus.embargoed and released is not None:
         embargoed_until = released
@@ -220,68 +377,224 @@ def _status(docdata, issued, released, notes: list[str]):
 
 
 def _signals(docdata, ed_text: str, version: int, already: list[Signal]) -> list[Signal]:
+    """Signals the editors' words give. A version number alone says nothing: agencies bump it
+    for metadata edits and resends too."""
     found: list[Signal] = []
-    if child(docdata, "correction") is not None or _CORRECTION_WORDS.search(ed_text):
+    if _child(docdata, "correction") is not None or _CORRECTION_WORDS.search(ed_text):
         found.append(Signal.correction)
     if Signal.kill not in already and _KILL_WORDS.search(ed_text):
         found.append(Signal.kill)
-    if _UPDATE_WORDS.search(ed_text) or (version > 1 and not found and not already):
+    if _UPDATE_WORDS.search(ed_text):
         found.append(Signal.update)
     return found
 
 
-def _slugline(head, du_key) -> str | None:
-    for meta in children(head, "meta"):
-        if (meta.get("name") or "").strip().lower() in _SLUG_META and meta.get("content"):
-            return meta.get("content").strip()
-    if du_key is not None and (du_key.get("key") or "").strip():
-        return du_key.get("key").strip()
+def _version_label(
+    metas: dict[str, str], docdata, signals: list[Signal], notes: list[str]
+) -> tuple[str | None, int, bool]:
+    """The agency's version words, the version they imply, and whether they kill the story.
+
+    ANPA take words (AAP's ``anpa-takekey``: '2nd Lead', 'Correction', 'Kill') or the words an
+    ``ed-msg`` opens with ('UPDATE 2 - adds quotes' -> 'UPDATE 2'). Leads and write-throughs
+    give a version, not a signal; correction and kill words add their signals. A take key that
+    is no version word ('(SYDNEY)') is only noted.
+    """
+    takekey = metas.get("anpa-takekey") or metas.get("takekey")
+    if takekey:
+        words = read_version_words(takekey)
+        if words.version > 1 or words.signals:
+            signals.extend(s for s in words.signals if s not in signals)
+            return takekey, words.version, words.status is PubStatus.canceled
+        notes.append(f"take key: {takekey}")
+    for message in _children(docdata, "ed-msg"):
+        info = " ".join((message.get("info") or "").split())
+        lead = _VERSION_LEAD.split(info, maxsplit=1)[0].strip()
+        if lead and len(lead.split()) <= 4:
+            words = read_version_words(lead)
+            if words.version > 1 or words.signals:
+                return lead, 1, False
+    return None, 1, False
+
+
+def _agency(doc_id, docdata, head, body_head, metas: dict[str, str]) -> str | None:
+    """The credited agency. The credit (a credit meta, the copyright holder, the rights owner,
+    the agency an id-string is prefixed with) comes before the provider code and the
+    distributor, which name whoever relayed the copy."""
+    copyright_ = _child(docdata, "doc.copyright")
+    holder = copyright_.get("holder") if copyright_ is not None else None
+    owner = spaced_text(_child(body_head, "rights", "rights.owner"))
+    credit = next((v for k, v in metas.items() if _CREDIT_META.search(k)), None)
+    source = next((v for k, v in metas.items() if _SOURCE_META.search(k)), None)
+    # The delivery list names each hop; level 1 is where the copy came from.
+    origin = next(
+        (
+            src.get("src-name")
+            for src in _children(_child(docdata, "del-list"), "from-src")
+            if (src.get("level-number") or "1").strip() == "1"
+        ),
+        None,
+    )
+    id_string = (doc_id.get("id-string") or "") if doc_id is not None else ""
+    prefix = m[1] if (m := _ID_AGENCY.match(id_string.strip())) else None
+    if prefix and prefix.lower() not in AGENCIES:
+        prefix = None
+    regsrc = doc_id.get("regsrc") if doc_id is not None else None
+    distributor = spaced_text(_child(body_head, "distributor"))
+    candidates = [credit, holder, owner, prefix, source, origin, regsrc, distributor]
+    return pick_agency(*(_lead_agency(c) for c in candidates))
+
+
+def _lead_agency(text: str | None) -> str | None:
+    """'PA Sport', 'AFP Services', 'AP Images': an agency name followed by its desk or
+    service is that agency."""
+    if not text:
+        return text
+    words = text.split()
+    if len(words) > 1 and words[0].isupper() and words[0].lower() in AGENCIES:
+        return canonical_agency(words[0])
+    return text
+
+
+def _urgency(docdata, head, metas: dict[str, str], notes: list[str]) -> int | None:
+    # CP puts <urgency> straight under <head>; the DTD wants it in docdata.
+    element = _child(docdata, "urgency")
+    if element is None:
+        element = _child(head, "urgency")
+    if element is not None:
+        urgency = parse_int(element.get("ed-urg"), low=1, high=9)
+        if urgency is None:
+            notes.append(f"urgency {element.get('ed-urg')!r} is not 1-9; ignored")
+        return urgency
+    for name, value in metas.items():
+        if _PRIORITY_META.search(name):
+            if (number := parse_int(value, low=1, high=9)) is not None:
+                return number
+            if value.lower() in ANPA_PRIORITIES:
+                return ANPA_PRIORITIES[value.lower()]
     return None
 
 
+def is_id_like(value: str) -> bool:
+    """A value that identifies rather than names: a uuid, a long hex run, mostly digits."""
+    if _UUID.search(value):
+        return True
+    for run in _HEX_RUN.findall(value):
+        if not run.isdigit() and not run.isalpha():
+            return True
+    alnum = [c for c in value if c.isalnum()]
+    digits = sum(c.isdigit() for c in alnum)
+    return bool(alnum) and digits / len(alnum) > 0.5
+
+
+def _slugline(head, du_key) -> str | None:
+    """The slug, from the places agencies put it, best first; an id-like value only when
+    nothing word-like is there."""
+    first = None
+    for value in _slug_candidates(head, du_key):
+        if not is_id_like(value):
+            return value
+        first = first or value
+    return first
+
+
+def _slug_candidates(head, du_key) -> Iterator[str]:
+    """Slug candidates in order of trust, produced lazily: most copy stops at the first."""
+    for meta in _children(head, "meta"):
+        value = " ".join((meta.get("content") or "").split())
+        if value and _SLUG_META.search((meta.get("name") or "").strip()):
+            yield value
+    docdata = _child(head, "docdata")
+    keywords = _keywords(docdata)
+    if len(keywords) == 1:
+        yield keywords[0]
+    key_list = _child(docdata, "key-list")
+    if key_list is not None and (value := (key_list.get("key") or "").strip()):
+        yield value
+    if du_key is not None and (value := (du_key.get("key") or "").strip()):
+        yield value
+    title = " ".join((inline_text(_child(head, "title")) or "").split())
+    if title and len(title.split()) <= 6:
+        root = head.getparent() if head is not None else None
+        headline = inline_text(_child(root, "body", "body.head", "hedline", "hl1"))
+        if title != " ".join((headline or "").split()):
+            yield title
+    if len(keywords) > 1:
+        yield keywords[0]
+
+
+def _keywords(docdata) -> list[str]:
+    """``key-list/keyword@key``, or the element's text as CP writes it."""
+    out = []
+    for keyword in _children(_child(docdata, "key-list"), "keyword"):
+        value = " ".join((keyword.get("key") or keyword.text or "").split())
+        if value:
+            out.append(value)
+    return out
+
+
 def _byline(element) -> str | None:
-    """'By Jane Doe' plus its title, when given, as 'By Jane Doe, Reuters'."""
-    name = spaced_text(element, skip=frozenset({"byttl"}))
-    title = spaced_text(child(element, "byttl"))
-    if name and title:
-        return f"{name.rstrip(',')}, {title}"
-    return name or title
+    """'By Jane Doe' as carried; a job title in ``<byttl>`` is not part of it."""
+    return spaced_text(element, skip=frozenset({"byttl"}))
+
+
+def dateline_place(text: str | None) -> str | None:
+    """The city of a dateline as an element or field carries it: 'SYDNEY March 22 AAP -' ->
+    'SYDNEY', 'Tegucigalpa, Jan 2 (EFE).-' -> 'Tegucigalpa', 'København /ritzau/' ->
+    'København'. A timestamp or code is no place: None."""
+    if not text:
+        return None
+    text = " ".join(text.split()).strip(" -–—:.")
+    place = _PLACE_END.split(text, maxsplit=1)[0].strip(" -–—:.,")
+    words = place.split()
+    if words and words[-1].lower() in AGENCIES and len(words) > 1:
+        place = " ".join(words[:-1])
+    if not place or not any(c.isalpha() for c in place) or sum(c.isdigit() for c in place) >= 2:
+        return None
+    if len(place.split()) > 5:
+        return None
+    return place
 
 
 def _dateline(element, date_hint) -> Dateline | None:
-    location = child(element, "location")
+    """The ``<dateline>`` element, when it names a place. Only a ``story.date`` (EFE writes a
+    timestamp there) is no dateline: its date still helps normalise date the copy's own."""
+    if element is None:
+        return None
+    location = _child(element, "location")
     parts = [spaced_text(part) for part in location] if location is not None else []
-    text = spaced_text(element, skip=frozenset({"location"}))
+    text = spaced_text(element, skip=frozenset({"location", "story.date"}))
     if any(parts):
         # City, state, country as separate elements read 'ROTTERDAM, Netherlands'.
         lead = ", ".join(p for p in parts if p) or spaced_text(location)
         text = f"{lead}{(' ' + text) if text and not text.startswith(',') else (text or '')}"
     elif location is not None:
         text = f"{spaced_text(location) or ''} {text or ''}"
-    text = " ".join((text or "").split()).strip(" -–—:")
-    if not text:
-        return None
-    place = None
-    if location is not None:
-        place = inline_text(child(location, "city")) or inline_text(location)
-    if not place:
-        place = text.split(",")[0]
-    story_date = child(element, "story.date")
+    story_date = _child(element, "story.date")
+    date_words = spaced_text(story_date)
     when = None
     if story_date is not None:
         parsed = parse_wire_datetime(story_date.get("norm"))
         when = parsed.date() if parsed else None
-        if when is None and story_date.text:
-            when = parse_date_words(
-                story_date.text, default_year=date_hint.year if date_hint else None
-            )
-    return Dateline(text=text, place=title_place(place), date=when)
+        if when is None and date_words:
+            when = parse_date_words(date_words, default_year=date_hint.year if date_hint else None)
+    text = " ".join((text or "").split()).strip(" -–—:")
+    place = None
+    if location is not None:
+        place = inline_text(_child(location, "city")) or (parts[0] if parts else None)
+        place = place or inline_text(location)
+    place = dateline_place(place or text)
+    if not place:
+        return None
+    if date_words and not parse_wire_datetime(date_words):
+        # 'March 12' is part of the printed dateline; a timestamp is not.
+        text = f"{text.rstrip(',')}, {date_words}" if date_words not in text else text
+    return Dateline(text=text or place, place=title_place(place), date=when)
 
 
 def _subjects(head) -> list[Subject]:
     found: dict[str, Subject] = {}
-    for tobject in children(head, "tobject"):
-        for subject in children(tobject, "tobject.subject"):
+    for tobject in _children(head, "tobject"):
+        for subject in _children(tobject, "tobject.subject"):
             code = (subject.get("tobject.subject.refnum") or "").strip()
             if not code or code in found:
                 continue
@@ -295,7 +608,9 @@ def _subjects(head) -> list[Subject]:
 
 
 def _language(*elements) -> str | None:
-    for element in elements:
-        if element is not None and (code := language_code(element.get(XML_LANG))):
-            return code
+    """xml:lang, else NITF's own ``baselang`` ('nb-NO', 'en-US'), else a bare ``lang``."""
+    for attribute in (XML_LANG, "baselang", "lang"):
+        for element in elements:
+            if element is not None and (code := language_code(element.get(attribute))):
+                return code
     return None

@@ -51,6 +51,11 @@ class VersionWords:
     embargoed: bool = False
     words: list[str] = field(default_factory=list)
 
+    @property
+    def says_version(self) -> bool:
+        """The words name a take, a correction or a kill (not merely an advisory)."""
+        return self.version > 1 or bool(self.signals)
+
 
 def read_version_words(text: str) -> VersionWords:
     """Read version words from the part of a slug line after the keyword.

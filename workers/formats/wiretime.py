@@ -18,17 +18,32 @@ __all__ = [
     "parse_embargo",
     "parse_iptc7901_trailer",
     "parse_iso",
+    "zone_offset",
 ]
 
-# Zone abbreviations the agencies print, as hours from UTC.
+# Zone abbreviations the agencies print, as hours from UTC. RFC 822 names only the US zones;
+# European, African and Asian copy uses its own names, which Python's and feedparser's date
+# readers take for UTC (an hour or more wrong). Every reader of wire times uses this table.
 ZONES: dict[str, float] = {
     "GMT": 0, "UTC": 0, "UT": 0, "Z": 0, "WET": 0,
-    "BST": 1, "CET": 1, "MEZ": 1, "WEST": 1,
-    "CEST": 2, "MESZ": 2, "EET": 2,
-    "EEST": 3, "MSK": 3,
-    "IST": 5.5, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11,
+    "BST": 1, "CET": 1, "MET": 1, "MEZ": 1, "WEST": 1, "WAT": 1,
+    "CEST": 2, "MEST": 2, "MESZ": 2, "EET": 2, "SAST": 2, "CAT": 2,
+    "EEST": 3, "MSK": 3, "EAT": 3,
+    "IST": 5.5, "HKT": 8, "SGT": 8, "PHT": 8, "AWST": 8, "JST": 9, "KST": 9,
+    "ACST": 9.5, "AEST": 10, "ACDT": 10.5, "AEDT": 11, "NZST": 12, "NZDT": 13,
     "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10, "BRT": -3, "ART": -3,
 }  # fmt: skip
+
+
+def zone_offset(name: str) -> str | None:
+    """'CET' -> '+0100', 'IST' -> '+0530'; None for a name the table does not hold."""
+    hours = ZONES.get(name.upper())
+    if hours is None:
+        return None
+    sign = "-" if hours < 0 else "+"
+    minutes = round(abs(hours) * 60)
+    return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
 
 _ANPA_TRAILER = re.compile(
     r"(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<y>\d{2}|\d{4})\s+(?P<hh>\d{2}):?(?P<mm>\d{2})"

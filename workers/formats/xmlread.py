@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from lxml import etree
 
 from workers.dateline import AGENCIES, canonical_agency
+from workers.formats.wiretime import zone_offset
 
 __all__ = [
     "XML_LANG",
@@ -211,12 +212,32 @@ def read_paragraphs(container: etree._Element | None) -> list[str]:
     return out
 
 
+def named_zone_to_offset(value: str) -> tuple[str, str | None]:
+    """A time written with a zone name ('Sat, 20 Jan 2024 10:00 CET', '2024-01-20 10:00 MEZ',
+    '+0200 (CEST)') with the name turned into the offset it stands for. Also returns the name
+    when it is not one ``wiretime.ZONES`` holds, so a caller can say so."""
+    match = _TRAILING_ZONE.search(value)
+    if not match:
+        return value, None
+    head = value[: match.start()].rstrip()
+    if _NUMERIC_ZONE_END.search(head):
+        return head, None  # '+0200 (CEST)': the name only repeats the offset
+    offset = zone_offset(match["zone"])
+    if offset is None:
+        return value, match["zone"]
+    # ISO wants '+01:00' right after the time, RFC 822 '+0100' after a space.
+    if _ISO_START.match(head):
+        return f"{head}{offset[:3]}:{offset[3:]}", None
+    return f"{head} {offset}", None
+
+
 def parse_wire_datetime(value: str | None) -> datetime | None:
     """ISO 8601 (extended or NITF's compact 20171110T140000Z) or RFC 822 (RSS) to an aware
-    datetime. A time without a zone is taken as UTC, which is what wire systems send."""
+    datetime, zone names such as 'CET' read by ``wiretime.ZONES``. A time without a zone is
+    taken as UTC, which is what wire systems send."""
     if not value or not value.strip():
         return None
-    value = value.strip()
+    value, _ = named_zone_to_offset(value.strip())
     found: datetime | None = None
     if m := _COMPACT_ISO.match(value):
         zone = m[7] or "Z"
@@ -234,6 +255,11 @@ def parse_wire_datetime(value: str | None) -> datetime | None:
     if found.tzinfo is None:
         found = found.replace(tzinfo=UTC)
     return found
+
+
+_NUMERIC_ZONE_END = re.compile(r"[+-]\d{2}:?\d{2}$")
+_ISO_START = re.compile(r"^\d{4}-\d{2}-?\d{2}")
+_TRAILING_ZONE = re.compile(r"(?<=\d)\s*\(?(?P<zone>[A-Za-z]{2,5})\)?\s*$")
 
 
 def _fromisoformat(value: str) -> datetime | None:

@@ -106,3 +106,33 @@ def test_efe_plain_story():
     story = normalised(raw)
     assert story.agency == "EFE" and story.dateline.place == "Madrid"
     assert story.lede.startswith("El Gobierno aprobó")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "place", "agency", "rest"),
+    [
+        ("HALIFAX _ The port reopened", "Halifax", None, "The port reopened"),
+        ("MONCTON, New Brunswick _ Crews worked", "Moncton", None, "Crews worked"),
+        ("BRISBANE, Oct 12 AAP - Latest betting", "Brisbane", "AAP", "Latest betting"),
+        ("Bern (sda) Der Bundesrat hat", "Bern", "SDA", "Der Bundesrat hat"),
+        ("Lausanne (ats afp) Les manifestants", "Lausanne", "ATS", "Les manifestants"),
+        ("Hamburg (dpa/lni) - Die Polizei", "Hamburg", "dpa", "Die Polizei"),
+        ("SAN DIEGO (tca/dpa) - The Chargers", "San Diego", "dpa", "The Chargers"),
+    ],
+)
+def test_agency_variants_without_dash_credit_or_parentheses(paragraph, place, agency, rest):
+    found, remainder = split_dateline(paragraph, default_date=NOV)
+    assert (found.place, found.agency) == (place, agency)
+    assert remainder.strip() == rest
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "BREAKING _ The port reopened",  # a kicker in capitals, not a place
+        "John Smith (Reuters) said the deal",  # a sentence, not a dateline
+        "The company (AFP) Les",  # no place
+    ],
+)
+def test_what_only_looks_like_those_variants_is_left_alone(paragraph):
+    assert split_dateline(paragraph, default_date=NOV)[0] is None
