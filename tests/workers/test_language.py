@@ -53,3 +53,12 @@ def test_declared_codes_are_primary_subtags() -> None:
     assert declared_code("en-GB") == "en"
     assert declared_code("it_IT") == "it"
     assert declared_code("not a tag!") is None
+
+
+def test_a_results_table_still_reads_as_its_language() -> None:
+    table = (
+        "Hockey Standings EASTERN CONFERENCE Atlantic Division ;GP;W;L;OT;Pts "
+        "Harbour City;40;25;11;4;54 Lakeport;40;22;14;4;48 Riverton;39;20;15;4;44 "
+        "Central Division ;GP;W;L;OT;Pts Prairie Falls;41;27;10;4;58 Northgate;40;19;17;4;42"
+    )
+    assert choose_language(declared=None, text=table) == "en"
