@@ -1,5 +1,5 @@
-"""IPTC NewsML 1.2, the envelope-and-components XML that AFP, ANA-MPE, ANP, EFE, APA and Belga
-still send alongside (or instead of) NewsML-G2.
+"""IPTC NewsML 1.2, the envelope-and-components XML that AFP, ANA-MPE, ANP, EFE, APA, Belga,
+SDA-ATS, Kyodo, TASS and press-release services still send alongside (or instead of) NewsML-G2.
 
 As the agencies send it::
 
@@ -20,6 +20,23 @@ As the agencies send it::
       </NewsItem>
     </NewsML>
 
+The agencies' own variants, all read the same general way:
+
+* AFP: NITF or bare ``<p>`` text, ``AdvisoryLine``/``ProductLine`` NewsLines, the desk's initials
+  ('ab/cd/ef') closing the text. EFE: a NITF whose byline field holds those initials and whose
+  key-list keyword is the slug. ANP: an empty ``<ByLine/>``/``<DateLine/>``, a letter-spaced
+  editor's note opening the text ('N i e u w bericht, vervangt: ...'). SDA-ATS: a 'CatchWord'
+  NewsLine as the slug, a DateLine with the canton ('Chur GR'). Kyodo: the envelope's Priority
+  and no Urgency, '==Kyodo' closing the text. TASS: no NewsItemId (the component's Duid names
+  the item), ``<Urgency>2</Urgency>`` as text.
+* Belga: a story split into 'Title', 'Lead' and 'Body' components (per language), the priority
+  as a 'Priority' Property, a PublicIdentifier naming only the provider; audio bulletins whose
+  'Body' is the broadcast script with '***' separators and ``NewsComponentRef`` placeholders
+  where the clips go, beside 'Quote' components with a sound file and an empty body; video
+  items whose text is the shot list; headline-only tips; 'No Headline !' where there is none.
+* Press-release services (nordicir/NTB): a namespaced NewsML whose HTML repeats the headline
+  and a 'date | issuer | category' line before the text; the issuer is the Source.
+
 What is read, and from where:
 
 * item_id: the PublicIdentifier (``urn:newsml:afp.com:20240710:ID:3``) without its revision
@@ -27,19 +44,26 @@ What is read, and from where:
   of an item shares one id and one story chain. version = RevisionId.
 * ``Status`` -> status (Canceled also signals a kill); ``StatusWillChange`` to Usable carries the
   embargo time, and an embargo already past is no embargo. ``Instruction`` words (Update,
-  Correction, Rectification, Kill, ...) -> signals; ``PreviousRevision`` > 0 or
-  ``Update="A"/"U"`` says this revision replaces an earlier one: an update, when nothing says
-  more.
-* urgency from ``Urgency``, else the envelope ``Priority``.
+  Correction, Rectification, Kill, ...), an AdvisoryLine opening with 'UPDATES'/'CORRECTS' and an
+  editor's note's words -> signals; ``PreviousRevision`` > 0 or ``Update="A"/"U"`` says this
+  revision replaces an earlier one: an update, when nothing says more.
+* urgency from ``Urgency``, else the envelope ``Priority``, else a component's 'Priority'
+  Property or the inline NITF's ed-urg.
 * agency from the credit (``CreditLine``, ``Source``), then ``Provider``, the copyright line and
   the ProviderId domain; a credit in another script (ANA-MPE credits itself in Greek) gives way
   to the provider's Latin name, which is the same on all of an agency's language services.
-* The story's text is the first text ContentItem (a component with Role "Main" first): inline
-  NITF (read by the NITF reader), XHTML or bare ``<p>`` elements, HTML inside CDATA (ANA-MPE), or
-  plain text. Photo and caption components are not the story. The headline, lines and
-  metadata come from the components enclosing that text, outermost first.
-* ``DateLine`` -> dateline (the city before the first comma; a date-only DateLine has no place);
-  ``SubjectCode`` -> IPTC subject codes (scheme ``subj``), named from TopicSets where given.
+* The story's text is the first text ContentItem that holds any (a component with Role
+  "Main"/"Body" first), after the 'Lead' components beside a 'Body': inline NITF (read by the
+  NITF reader), XHTML or bare ``<p>`` elements, HTML inside CDATA (ANA-MPE), or plain text.
+  Title, photo and caption components are not the story. The headline, lines and metadata come
+  from the components enclosing that text, outermost first, an empty or placeholder line giving
+  way to the next; no HeadLine: a 'Title' component's text, the NITF hedline, else none.
+* What opens or closes a text without being story goes to notes: copyright, sign-offs, header
+  lines, editor's notes. An item of sound, pictures or clips with no text at all is refused
+  with what it is (``EmptyStoryError``), never passed on as an empty story.
+* ``DateLine`` -> dateline (the city before the first comma, without a region code or a date
+  after it; a date-only DateLine has no place); ``SubjectCode`` -> IPTC subject codes (scheme
+  ``subj``), named from TopicSets where given.
 
 A NewsML document with several NewsItems is split at the door into one NewsML document per item,
 each keeping the envelope (its Priority stands in for a missing Urgency) and the catalogues.
@@ -58,7 +82,7 @@ from lxml import etree
 from schemas import Dateline, PubStatus, Signal, Subject
 from workers.dateline import canonical_agency, parse_date_words
 from workers.encoding import decode_text
-from workers.errors import DecodeError, ParseError
+from workers.errors import DecodeError, EmptyStoryError, ParseError
 from workers.formats.base import ParsedItem, WireFormat
 from workers.formats.htmltext import html_paragraphs
 from workers.formats.nitf import read_nitf_body
@@ -98,7 +122,24 @@ _CORRECTION_WORDS = re.compile(
 )
 _UPDATE_WORDS = re.compile(
     r"updat|replac|refile|substitut|supersed|new\s*lead|write\s*-?\s*thru|revis|amend|"
-    r"actuali|mise\s*à\s*jour|aktualis",
+    r"actuali|mise\s*à\s*jour|aktualis|vervang|ersetz|erstatt",
+    re.I,
+)
+# An AdvisoryLine that opens with the agency's revision word ('UPDATES with ...', 'CORRECTS
+# spelling ...', AFP and others) is an explicit editorial signal; 'REPEATS' is a resend.
+_ADVISORY_CORRECTION = re.compile(r"^\W*(?:corrects?|corrected|correction|rectifi)", re.I)
+_ADVISORY_UPDATE = re.compile(
+    r"^\W*(?:updates?|updated|adds?|recasts?|refiles?|writethru|new\s+lead|replaces?)\b", re.I
+)
+_ADVISORY_TYPES = re.compile(r"advisory|editor|note", re.I)
+# NewsLine types that carry the desk's slug: SDA-ATS 'CatchWord', others 'Slug', 'Stichwort'.
+_SLUG_LINE_TYPES = re.compile(r"catch\s*word|slug|stichwort|schlagwort", re.I)
+# What an exporter writes in a HeadLine it had nothing for ('No Headline !', 'Untitled',
+# 'Sans titre', 'Geen titel'): not a headline.
+_PLACEHOLDER_HEADLINE = re.compile(
+    r"^\W*(?:(?:no|without|sans|geen|kein|keine|sin|senza|sem|ingen|ei|bez)\s+"
+    r"(?:headline|title|titre|titel|t[ií]tulo|titolo|kop|overskrift|rubrik|otsikko|naslov)"
+    r"|untitled|n/?a|tbd|tba|none|null)\W*$",
     re.I,
 )
 # The revision part of a PublicIdentifier: ':3', or ':3U' for an update-only revision.
@@ -112,6 +153,20 @@ _SINGLE_BYTE_DECLARED = re.compile(
 )
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
 _MARKUP = re.compile(r"</?[A-Za-z][\w.:-]*(?:\s[^<>]*)?/?>")
+# Block markup: text with only inline markup (an escaped <b>) keeps its own paragraph breaks.
+_BLOCK_MARKUP = re.compile(
+    r"<\s*/?\s*(?:p|div|br|h[1-6]|li|ul|ol|table|tr|blockquote|section|article|body)\b", re.I
+)
+_LINE_BREAKS = re.compile(r"\r\n?")
+# Where a broadcast script (Belga's audio bulletins) holds a sound clip: a reference element,
+# escaped or as a bare word on its line. It marks a clip, it is not text.
+_COMPONENT_REF = re.compile(
+    r"<(?:NewsComponentRef|NewsItemRef|ContentItemRef)\b[^<>]*/?>"
+    r"|^[ \t]*(?:NewsComponentRef|NewsItemRef|ContentItemRef)[ \t]*$",
+    re.M,
+)
+# '***' or '---' opening a line: a script's separator between stories, a paragraph break.
+_SEPARATOR = re.compile(r"^[ \t]*(?:\*{3,}|-{3,}|#{3,}|={3,})[ \t]*", re.M)
 _BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")
 _INDENTED_LINE = re.compile(r"\n(?=[ \t]{2,}\S|\t\S)")
 # '(AFP)', '(ANA-MPE)' in a DateLine.
@@ -119,11 +174,33 @@ _DATELINE_AGENCY = re.compile(r"\(\s*([A-Za-z][A-Za-z .&/-]{0,24}?)\s*\)")
 # What ends a DateLine before the story would follow it: ' -', '.-' (EFE), ':'.
 _DATELINE_END = " -–—_:,;"
 _RIGHTS = re.compile(r"^\s*(?:©|\(c\)\s|copyright\b)", re.I)
+# Desk sign-offs closing a text: staff initials ('ab/de/dl', AFP, EFE), '==Kyodo'.
+_STAFF_INITIALS = re.compile(r"^[a-z]{1,5}(?:\s?/\s?[a-z]{1,5}){1,7}$")
+_SIGN_OFF = re.compile(r"^(?:[a-z]{1,5}(?:\s?/\s?[a-z]{1,5}){1,7}|={1,3}\s*[A-Z][\w .&-]{1,24})$")
+# A letter-spaced opening ('N i e u w bericht, vervangt: ...', 'L E T  O P'): ANP's way of
+# setting an editor's note apart from the story.
+_LETTER_SPACED = re.compile(r"^\W*(?:\w ){3,}\w\b")
+_SPACED_RUN = re.compile(r"\b(?:\w ){2,}\w\b")
+# 'Landquart GR', 'Zürich (ZH)': a city with its canton or state code after it.
+_REGION_CODE = re.compile(r"^(?P<city>.*[a-zà-ÿ].*?)\s+\(?[A-Z]{2}\)?$")
+# Where a dateline's place ends and its date begins: 'BRUSSEL 29/01' -> 'BRUSSEL'.
+_PLACE_BEFORE_DATE = re.compile(r"^(?P<place>[^\d]*[^\d\s])\s+\S*\d")
 # Second-level labels that sit under a country code: aap.com.au, agency.co.uk.
 _SECOND_LEVEL = frozenset({"com", "co", "org", "net", "gov", "ac", "or", "ne", "gob", "gouv"})
 _DOMAIN_LABEL = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # Roles of components that hold the story text (photo and caption components do not).
 _MAIN_ROLES = frozenset({"main", "text", "body", "story", "article"})
+# Components that hold the item's title (Belga's 'Title' beside 'Lead' and 'Body'): a headline,
+# never the story; and those holding the lede that goes before a 'Body'.
+_TITLE_ROLES = frozenset({"title", "headline", "heading"})
+_LEAD_ROLES = frozenset({"lead", "lede", "intro", "introduction", "standfirst"})
+# How a ContentItem says it is sound, moving pictures or a still (MediaType, MimeType, Format,
+# or only the file name in its Href).
+_MEDIA_KINDS = (
+    ("audio", re.compile(r"audio|sound|\bmp3\b|mpeg3|\bwav\b|\baac\b|\.mp3$|\.wav$", re.I)),
+    ("video", re.compile(r"video|mpeg4|\bmp4\b|\bmov\b|\.mp4$|\.mov$", re.I)),
+    ("photo", re.compile(r"photo|image|picture|graphic|jpe?g|\bpng\b|\bgif\b|tiff?", re.I)),
+)
 _TEXT_MEDIA = frozenset({"text", "complexdata"})
 _BYLINE_TITLE = frozenset({"byttl"})
 
@@ -252,24 +329,22 @@ def read_news_item(
 
     version, previous, update_kind = _revision(child(identifier, "RevisionId"), notes)
     status, signals, embargoed_until = _status(management, notes)
-    signals += _revision_signals(previous, update_kind, signals, notes)
 
     content = _story_content(item)
     path = _component_path(item, content)
-    body, nitf = _body(content, notes)
-    body, rights = _split_rights(body)
-    notes += [f"rights: {r}" for r in rights]
+    body, nitf = _story_body(content, notes)
+    body, trailer = _split_trailer(body)
+    notes += trailer
 
     language = _language(item, path)
     nitf_head = _nitf_head(nitf)
-    headline = _headline(path, language) or _text(child(nitf_head, "hedline", "hl1"))
+    headline = _headline(path, language, notes) or _title_component(path) or _nitf_title(nitf)
+    if not headline:
+        notes.append("the item carries no headline")
     for sub in _lines(path, "SubHeadLine"):
         if text := inline_text(sub):
             notes.append(f"subheadline: {' '.join(text.split())}")
-    for line in _lines(path, "NewsLine"):
-        kind = _formal(child(line, "NewsLineType")) or "news line"
-        if text := inline_text(child(line, "NewsLineText")):
-            notes.append(f"{kind}: {' '.join(text.split())}")
+    signals += _news_line_signals(path, notes)
     item_type = _formal(child(management, "NewsItemType"))
     if item_type and item_type.lower() != "news":
         notes.append(f"NewsItemType {item_type!r}")
@@ -280,21 +355,32 @@ def read_news_item(
     date_hint = created.date() if created else None
     dateline = _dateline(path, date_hint)
     bylines = [spaced_text(b) for b in _lines(path, "ByLine")]
-    if not bylines:
+    if not any(bylines):
         bylines = [spaced_text(b, skip=_BYLINE_TITLE) for b in children(nitf_head, "byline")]
     byline = "; ".join(b for b in bylines if b) or None
+    if byline and _STAFF_INITIALS.match(byline):
+        # EFE's byline field holds the desk's initials: carried as the agency gives it.
+        notes.append(f"byline {byline!r} is staff initials, not a name")
+
+    body, header_signals = _split_header(body, headline, dateline, byline, notes)
+    signals += header_signals
+    signals += _revision_signals(previous, update_kind, signals, notes)
+    if body:
+        notes += _media_notes(path, body)
+    else:
+        _refuse_media_only(item, status, signals)
 
     return ParsedItem(
         format=FORMAT,
         body=body,
         headline=headline,
         agency=_agency(identifier, path),
-        item_id=_item_id(identifier),
+        item_id=_item_id(identifier, item),
         version=version,
         status=status,
         signals=list(dict.fromkeys(signals)),
-        urgency=_urgency(management, envelope, notes),
-        slugline=_slugline(item, path, headline),
+        urgency=_urgency(management, envelope, path, nitf, notes),
+        slugline=_slugline(item, path, headline, nitf),
         byline=byline,
         dateline=dateline,
         date_hint=date_hint,
@@ -328,15 +414,23 @@ def _text(element: etree._Element | None) -> str | None:
 # ---- identity and revisions --------------------------------------------------------------
 
 
-def _item_id(identifier: etree._Element | None) -> str | None:
-    """The item's id without its revision, so all revisions share one story chain."""
+def _item_id(identifier: etree._Element | None, item: etree._Element) -> str | None:
+    """The item's id without its revision, so all revisions share one story chain. Without a
+    NewsItemId, the top component's Duid names the item (TASS); a PublicIdentifier that names
+    only the provider ('urn:newsml:www.belga.be', on every Belga item) names no item."""
     public = _text(child(identifier, "PublicIdentifier"))
     if public and public.lower().startswith("urn:newsml:") and _REVISION_TAIL.search(public):
         return _REVISION_TAIL.sub("", public)
     provider = _text(child(identifier, "ProviderId"))
     news_item_id = _text(child(identifier, "NewsItemId"))
+    if not news_item_id:
+        top = child(item, "NewsComponent")
+        duid_text = (top.get("Duid") or "").strip() if top is not None else ""
+        news_item_id = duid_text if len(duid_text) >= 4 else None
     if provider and news_item_id:
         return f"urn:newsml:{provider}:{_text(child(identifier, 'DateId')) or ''}:{news_item_id}"
+    if public and public.count(":") < 3:
+        return news_item_id
     return public or news_item_id
 
 
@@ -413,11 +507,19 @@ def _embargo_end(management: etree._Element | None, status: PubStatus) -> dateti
 
 
 def _urgency(
-    management: etree._Element | None, envelope: etree._Element | None, notes: list[str]
+    management: etree._Element | None,
+    envelope: etree._Element | None,
+    path: list[etree._Element],
+    nitf: etree._Element | None,
+    notes: list[str],
 ) -> int | None:
-    """Urgency, else the envelope's Priority (both 1-9, 1 the most urgent)."""
-    for element, label in ((child(management, "Urgency"), "Urgency"),
-                           (child(envelope, "Priority"), "Priority")):  # fmt: skip
+    """Urgency, else the envelope's Priority (both 1-9, 1 the most urgent), else what the
+    components carry: a 'Priority' Property (Belga), the inline NITF's ed-urg."""
+    candidates = [
+        (child(management, "Urgency"), "Urgency"),
+        (child(envelope, "Priority"), "Priority"),
+    ]
+    for element, label in candidates:
         if element is None:
             continue
         value = _formal(element) or (element.text or "").strip()
@@ -425,6 +527,13 @@ def _urgency(
         if number is not None:
             return number
         notes.append(f"{label} {value!r} is not 1-9; ignored")
+    for prop in _meta(path, "AdministrativeMetadata", "Property"):
+        named = (prop.get("FormalName") or "").lower() in ("priority", "urgency")
+        if named and (number := parse_int(prop.get("Value"), low=1, high=9)) is not None:
+            return number
+    urgency = child(nitf, "head", "docdata", "urgency")
+    if urgency is not None:
+        return parse_int(urgency.get("ed-urg"), low=1, high=9)
     return None
 
 
@@ -432,21 +541,32 @@ def _urgency(
 
 
 def _story_content(item: etree._Element) -> etree._Element | None:
-    """The ContentItem holding the story text: text in a 'Main' component first, then text
-    in a component without a role, then any other text (never a photo or a video)."""
+    """The ContentItem holding the story text: text in a 'Main' (or 'Body') component first,
+    then text in a component without a role, then any other text (never a photo or a video,
+    never a 'Title' component, never an empty one: Belga sends empty 'Body' components beside
+    each audio clip)."""
     best: tuple[int, etree._Element] | None = None
     for element in item.iter("{*}ContentItem"):
-        if not _is_text(element):
-            continue
-        if child(element, "DataContent") is None:
+        if not _is_text(element) or not _has_data(child(element, "DataContent")):
             continue
         role = _role(element, item)
+        if role in _TITLE_ROLES:
+            continue
         rank = 0 if role in _MAIN_ROLES else 1 if role is None else 2
         if best is None or rank < best[0]:
             best = (rank, element)
             if rank == 0:
                 break
     return best[1] if best else None
+
+
+def _has_data(data: etree._Element | None) -> bool:
+    """A DataContent with text or markup in it (an empty one holds no story)."""
+    if data is None:
+        return False
+    if data.text and data.text.strip():
+        return True
+    return any(isinstance(c.tag, str) for c in data)
 
 
 def _is_text(content: etree._Element) -> bool:
@@ -470,8 +590,20 @@ def _component_path(item: etree._Element, content: etree._Element | None) -> lis
     """The NewsComponents from the item down to the story text, outermost first: the story's
     lines and metadata sit on the way to its text, a photo's on a branch beside it."""
     if content is None:
-        top = child(item, "NewsComponent")
-        return [top] if top is not None else []
+        # No text: the lines are on the way down through the components that have NewsLines.
+        path = []
+        component = child(item, "NewsComponent")
+        while component is not None:
+            path.append(component)
+            component = next(
+                (
+                    c
+                    for c in children(component, "NewsComponent")
+                    if child(c, "NewsLines") is not None
+                ),
+                None,
+            )
+        return path
     path = []
     for ancestor in content.iterancestors():
         if ancestor is item:
@@ -482,12 +614,27 @@ def _component_path(item: etree._Element, content: etree._Element | None) -> lis
 
 
 def _lines(path: list[etree._Element], name: str) -> list[etree._Element]:
-    """The NewsLines of this name from the outermost component that has any."""
+    """The non-empty NewsLines of this name from the outermost component that has any, in the
+    spellings exporters use (Belga's audio exporter writes 'Headline')."""
     for component in path:
-        found = list(children(child(component, "NewsLines"), name))
-        if found:
+        # An empty <HeadLine/> or <DateLine/> (Belga, AFP) gives way to the next component's.
+        if found := [line for line in _own_lines(component, name) if inline_text(line)]:
             return found
     return []
+
+
+def _own_lines(component: etree._Element, name: str) -> list[etree._Element]:
+    lines = child(component, "NewsLines")
+    if lines is None:
+        return []
+    wanted = _SPELLINGS.get(name) or _SPELLINGS.setdefault(
+        name, frozenset({name, name.lower(), name[:1] + name[1:].lower()})
+    )
+    return [c for c in lines if local(c) in wanted]
+
+
+# Each NewsLine name's spellings seen on the wire ('HeadLine', 'Headline', 'headline').
+_SPELLINGS: dict[str, frozenset[str]] = {}
 
 
 def _meta(path: list[etree._Element], group: str, name: str) -> list[etree._Element]:
@@ -506,12 +653,46 @@ def _party(path: list[etree._Element], role: str) -> str | None:
 # ---- body --------------------------------------------------------------------------------
 
 
+def _story_body(
+    content: etree._Element | None, notes: list[str]
+) -> tuple[list[str], etree._Element | None]:
+    """The story's paragraphs: its text, after the lede components that go before a 'Body'
+    (Belga splits a story into Title, Lead and Body components)."""
+    body, nitf = _body(content, notes)
+    lead: list[str] = []
+    for element in _lead_contents(content):
+        lead += _body(element, notes)[0]
+    if lead and body and " ".join(body[0].split()) == " ".join(lead[-1].split()):
+        lead.pop()  # a lede repeated as the body's first paragraph is said once
+    return lead + body, nitf
+
+
+def _lead_contents(content: etree._Element | None) -> list[etree._Element]:
+    """Text ContentItems of the Lead components before the story's Body component."""
+    component = content.getparent() if content is not None else None
+    if component is None or local(component) != "NewsComponent":
+        return []
+    if (_formal(child(component, "Role")) or "").lower() != "body":
+        return []
+    parent = component.getparent()
+    found = []
+    for sibling in children(parent, "NewsComponent"):
+        if sibling is component:
+            break
+        if (_formal(child(sibling, "Role")) or "").lower() not in _LEAD_ROLES:
+            continue
+        for element in children(sibling, "ContentItem"):
+            if _is_text(element) and _has_data(child(element, "DataContent")):
+                found.append(element)
+    return found
+
+
 def _body(
     content: etree._Element | None, notes: list[str]
 ) -> tuple[list[str], etree._Element | None]:
-    """Paragraphs of the story text, and the inline NITF document when the text is one."""
+    """Paragraphs of one text ContentItem, and the inline NITF document when the text is one."""
     if content is None:
-        notes.append("no text ContentItem with DataContent; the item has no body")
+        notes.append("no text ContentItem holds any text; the item has no body")
         return [], None
     if (encoding := _formal(child(content, "Encoding"))) and "base64" in encoding.lower():
         notes.append("text is base64-encoded in the ContentItem; not read")
@@ -525,11 +706,17 @@ def _body(
             return read_nitf_body(child(nitf, "body")) or read_paragraphs(nitf), nitf
         # XHTML (html/body) or bare <p> elements, as newer AFP copy sends.
         return read_paragraphs(data), None
-    text = (data.text or "").replace("\r\n", "\n")
-    if _MARKUP.search(text):
+    text = _LINE_BREAKS.sub("\n", data.text or "")
+    if "Ref" in text:
+        text = _COMPONENT_REF.sub("\n", text)
+    text = _SEPARATOR.sub("\n\n", text)
+    if not _MARKUP.search(text):
+        return _plain_paragraphs(text), None
+    if _BLOCK_MARKUP.search(text):
         # HTML carried in CDATA (ANA-MPE) or escaped: read it as HTML, never as XML.
         return html_paragraphs(text), None
-    return _plain_paragraphs(text), None
+    # Plain text with inline markup only (an escaped <b>): its own breaks make the paragraphs.
+    return [p for chunk in _plain_paragraphs(text) for p in html_paragraphs(chunk)], None
 
 
 def _nitf_head(nitf: etree._Element | None) -> etree._Element | None:
@@ -545,38 +732,195 @@ def _plain_paragraphs(text: str) -> list[str]:
     return chunks
 
 
-def _split_rights(body: list[str]) -> tuple[list[str], list[str]]:
-    """A copyright notice closing the text is rights information, not story."""
+def _split_trailer(body: list[str]) -> tuple[list[str], list[str]]:
+    """What closes a text without being story: a copyright notice (rights), the desk's
+    sign-off ('ab/de/dl/hmw', '==Kyodo'). Returned as notes."""
     end = len(body)
-    while end > 0 and _RIGHTS.match(body[end - 1]):
+    notes: list[str] = []
+    while end > 0:
+        last = " ".join(body[end - 1].split())
+        if _RIGHTS.match(last):
+            notes.append(f"rights: {last}")
+        elif _SIGN_OFF.match(last):
+            notes.append(f"sign-off: {last}")
+        else:
+            break
         end -= 1
     if end == 0:
-        return body, []
-    return body[:end], [" ".join(p.split()) for p in body[end:]]
+        return body, []  # nothing but a notice: leave it where it is, it is all there is
+    return body[:end], notes[::-1]
+
+
+def _split_header(
+    body: list[str],
+    headline: str | None,
+    dateline: Dateline | None,
+    byline: str | None,
+    notes: list[str],
+) -> tuple[list[str], list[Signal]]:
+    """Lines opening a text that are not story: the headline again (a press release's <h1>),
+    a 'date | issuer | category' line made of the item's own DateLine or ByLine, and a
+    letter-spaced editor's note (ANP's 'N i e u w bericht, vervangt: ...'), whose words may
+    signal an update or a correction."""
+    signals: list[Signal] = []
+    # A paragraph that is only the dateline stays: normalise reads datelines from the copy.
+    repeated = {_fold(x) for x in (headline, byline) if x}
+    fields = repeated | ({_fold(dateline.text)} if dateline and dateline.text else set())
+    start = 0
+    while start < min(len(body), 3):
+        paragraph = " ".join(body[start].split())
+        if _fold(paragraph) in repeated:
+            notes.append(f"opening line repeats the item's lines: {paragraph}")
+        elif " | " in paragraph and fields & {_fold(p) for p in paragraph.split(" | ")}:
+            notes.append(f"header line: {paragraph}")
+        elif _LETTER_SPACED.match(paragraph):
+            words = _SPACED_RUN.sub(lambda m: m[0].replace(" ", ""), paragraph)
+            notes.append(f"editor's note: {words}")
+            if _KILL_WORDS.search(words):
+                signals.append(Signal.kill)
+            elif _CORRECTION_WORDS.search(words):
+                signals.append(Signal.correction)
+            elif _UPDATE_WORDS.search(words):
+                signals.append(Signal.update)
+        else:
+            break
+        start += 1
+    if start == len(body):
+        return body, signals  # never leave an item without the only text it has
+    return body[start:], signals
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(" .:-–—")
+
+
+def _media_notes(path: list[etree._Element], body: list[str]) -> list[str]:
+    """Text inside an 'Audio' or 'Video' component is the clip's script or shot list, not a
+    written story: say so."""
+    roles = " ".join(_formal(child(c, "Role")) or "" for c in path) if body else ""
+    kind = next((k for k, pattern in _MEDIA_KINDS[:2] if pattern.search(roles)), None)
+    return [f"the text belongs to {kind}: a script or shot list"] if kind else []
+
+
+def _refuse_media_only(item: etree._Element, status: PubStatus, signals: list[Signal]) -> None:
+    """An item of sound, pictures or clips with no text at all is no story: refused with what
+    it is, rather than passed on as an empty story. (A withdrawal passes: it must reach the
+    desk whatever it withdraws.)"""
+    if status is PubStatus.canceled or Signal.kill in signals:
+        return
+    kinds: list[str] = []
+    files: list[str] = []
+    for element in item.iter("{*}ContentItem"):
+        href = (element.get("Href") or "").strip()
+        if _is_text(element) and not href:
+            continue
+        names = (_formal(child(element, n)) for n in ("MediaType", "MimeType", "Format"))
+        described = " ".join([*filter(None, names), href])
+        kind = next((k for k, pattern in _MEDIA_KINDS if pattern.search(described)), None)
+        if kind is None:
+            continue
+        if kind not in kinds:
+            kinds.append(kind)
+        if href and len(files) < 3:
+            files.append(href.rsplit("/", 1)[-1])
+    if not kinds:
+        return
+    kind = " and ".join(kinds)
+    article = "an" if kind[0] in "aeiou" else "a"
+    media = f" ({', '.join(files)})" if files else ""
+    raise EmptyStoryError(
+        f"{FORMAT}: {article} {kind} item with no text story; its media{media} are not read"
+    )
 
 
 # ---- lines and metadata ------------------------------------------------------------------
 
 
-def _headline(path: list[etree._Element], language: str | None) -> str | None:
-    """The HeadLine in the item's language when there are several, else the first."""
-    headlines = [(h, _text(h)) for h in _lines(path, "HeadLine")]
-    headlines = [(h, t) for h, t in headlines if t]
-    for element, text in headlines:
-        if language and language_code(element.get(XML_LANG)) == language:
+def _headline(path: list[etree._Element], language: str | None, notes: list[str]) -> str | None:
+    """The HeadLine in the item's language when there are several, else the first, from the
+    outermost component that has a real one: an exporter's 'No Headline !' is passed over for
+    the headline of the component inside it."""
+    for component in path:
+        headlines = []
+        for element in _own_lines(component, "HeadLine"):
+            if not (text := _text(element)):
+                continue
+            if _PLACEHOLDER_HEADLINE.match(text):
+                notes.append(f"headline {text!r} is a placeholder, not a headline")
+                continue
+            headlines.append((element, text))
+        for element, text in headlines:
+            if language and language_code(element.get(XML_LANG)) == language:
+                return text
+        if headlines:
+            return headlines[0][1]
+    return None
+
+
+def _title_component(path: list[etree._Element]) -> str | None:
+    """The text of a 'Title' component beside the story's (Belga), nearest first."""
+    for component in reversed(path):
+        for sub in children(component, "NewsComponent"):
+            if (_formal(child(sub, "Role")) or "").lower() not in _TITLE_ROLES:
+                continue
+            for content in children(sub, "ContentItem"):
+                text = _text(child(content, "DataContent"))
+                if text and not _PLACEHOLDER_HEADLINE.match(text):
+                    return text
+    return None
+
+
+def _nitf_title(nitf: etree._Element | None) -> str | None:
+    """The inline NITF's hedline, else its head title."""
+    if nitf is None:
+        return None
+    for text in (_text(child(nitf, "body", "body.head", "hedline", "hl1")),
+                 _text(child(nitf, "head", "title"))):  # fmt: skip
+        if text and not _PLACEHOLDER_HEADLINE.match(text):
             return text
-    return headlines[0][1] if headlines else None
+    return None
 
 
-def _slugline(item: etree._Element, path: list[etree._Element], headline: str | None):
-    """SlugLine; else the NameLabel, the label agencies give the item for desks, when it is
-    slug-like (short, and not the headline again)."""
+def _news_line_signals(path: list[etree._Element], notes: list[str]) -> list[Signal]:
+    """NewsLines as notes ('AdvisoryLine: UPDATES with ...'); an advisory that opens with the
+    agency's revision word is an explicit update or correction."""
+    signals: list[Signal] = []
+    for line in _lines(path, "NewsLine"):
+        kind = _formal(child(line, "NewsLineType")) or "news line"
+        if not (text := _text(child(line, "NewsLineText"))):
+            continue
+        notes.append(f"{kind}: {text}")
+        if not _ADVISORY_TYPES.search(kind):
+            continue
+        if _ADVISORY_CORRECTION.match(text):
+            signals.append(Signal.correction)
+        elif _ADVISORY_UPDATE.match(text):
+            signals.append(Signal.update)
+    return signals
+
+
+def _slugline(
+    item: etree._Element,
+    path: list[etree._Element],
+    headline: str | None,
+    nitf: etree._Element | None,
+) -> str | None:
+    """SlugLine; else a slug-typed NewsLine (SDA-ATS 'CatchWord'); else the NameLabel, the
+    label agencies give the item for desks, when it is slug-like (short, and not the headline
+    again); else the inline NITF's key-list keyword (EFE)."""
     for slug in _lines(path, "SlugLine"):
         if text := _text(slug):
+            return text
+    for line in _lines(path, "NewsLine"):
+        slug_type = _SLUG_LINE_TYPES.search(_formal(child(line, "NewsLineType")) or "")
+        if slug_type and (text := _text(child(line, "NewsLineText"))):
             return text
     label = _text(child(item, "Identification", "NameLabel"))
     if label and label != headline and len(label) <= 80 and len(label.split()) <= 6:
         return label
+    keyword = child(nitf, "head", "docdata", "key-list", "keyword")
+    if keyword is not None and (text := " ".join((keyword.get("key") or "").split())):
+        return text
     return None
 
 
@@ -592,9 +936,7 @@ def _dateline(path: list[etree._Element], date_hint: date | None) -> Dateline | 
     agency_match = _DATELINE_AGENCY.search(text)
     head = text[: agency_match.start()] if agency_match else text
     parts = [p.strip() for p in head.split(",") if p.strip()]
-    place = None
-    if parts and not _is_date(parts[0]) and len(parts[0].split()) <= 5:
-        place = title_place(parts[0])
+    place = _dateline_place(parts[0]) if parts else None
     when = _dateline_date(path, parts[1:] if place else parts, date_hint)
     if not (place or when or text):
         return None
@@ -604,6 +946,26 @@ def _dateline(path: list[etree._Element], date_hint: date | None) -> Dateline | 
         date=when,
         agency=canonical_agency(agency_match[1]) if agency_match else None,
     )
+
+
+def _dateline_place(first: str) -> str | None:
+    """The city in a DateLine's first part: 'Landquart GR' -> Landquart (the canton code goes),
+    'BRUSSEL 29/01' -> Brussel (the date goes); a date alone ('January 21') is no place."""
+    if _is_date(first):
+        match = _PLACE_BEFORE_DATE.match(first)
+        if not match or _is_date(match["place"]) or _is_month(match["place"]):
+            return None
+        first = match["place"]
+    if len(first.split()) > 5:
+        return None
+    if match := _REGION_CODE.match(first):
+        first = match["city"]
+    return title_place(first)
+
+
+def _is_month(text: str) -> bool:
+    """'November', 'Jan.': a month's name, which a day number after it makes a date."""
+    return parse_date_words(f"{text} 1", default_year=2000) is not None
 
 
 def _is_date(text: str) -> bool:

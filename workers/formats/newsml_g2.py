@@ -1,18 +1,46 @@
-"""IPTC NewsML-G2: a ``newsMessage`` carrying one or many ``newsItem``s, or a bare ``newsItem``.
+"""IPTC NewsML-G2, as agencies really send it.
 
-``split`` cuts a newsMessage into one standalone document per newsItem (namespaces declared on
-the message are carried over), so each item gets its own receipt. ``parse`` reads one item:
+Wire copy arrives as a ``newsMessage`` (a ``header`` with ``sent``, ``sender``, ``transmitId``,
+then an ``itemSet``) or as a bare item. Only a ``newsItem`` carries story text. The other G2
+items are recognised for what they are and never read as text: a ``packageItem`` (Reuters
+sends its story packages as one, naming the text and pictures it groups by ``residref``), an
+``eventItem`` or ``planningItem`` (EventsML-G2 diaries and coverage plans), a ``conceptItem`` or
+``knowledgeItem`` (controlled vocabulary). A document holding none of them is no story: ``split``
+gives no items and ``parse`` says which kind of item it was (``EmptyStoryError``).
 
-* ``@guid`` -> item_id (the same for every version), ``@version`` -> version (agencies skip
-  numbers, so it is taken as given, never checked for sequence).
-* ``itemMeta``: ``pubStatus`` -> status (canceled also signals a kill), ``signal`` -> update /
-  correction / kill, ``embargoed`` (an embargo only when later than ``versionCreated``),
-  ``firstCreated`` / ``versionCreated``, ``provider``.
-* ``contentMeta``: ``urgency``, ``headline``, ``slugline``, ``by``, ``located`` and ``dateline``,
-  ``subject@qcode`` (scheme from the qcode's prefix: ``medtop``, ``subj``, an agency's own),
-  ``keyword``, ``language@tag``, ``creditline``.
-* ``contentSet/inlineXML`` holding XHTML ``<p>``s or a NITF body (read by the NITF reader),
-  else ``inlineData`` as plain text.
+``split`` cuts a newsMessage into one newsMessage per newsItem, each with the message's header
+(so ``sent`` and the sender travel with every item) and the item alone in its itemSet;
+namespaces and ``xml:lang`` declared on the message are carried over. ``parse`` reads one item:
+
+* ``@guid`` -> item_id, ``@version`` -> version. Agencies skip numbers and Reuters sends opaque
+  ten-digit ones, so the number is taken as given (dedupe orders by ``versionCreated``). With no
+  ``@version``, a versioned id (Reuters ``rtr:versionedId``, a header ``transmitId``: the guid,
+  a separator, the number) or a guid ending ``_version_N`` / ``-vN`` gives it. The label stays
+  None: G2 carries version words only inside headlines and slugs.
+* ``itemMeta``: ``pubStatus`` (canceled is a kill), ``signal`` (IPTC ``sig:update`` /
+  ``correction`` / ``kill`` / ``replace``; Reuters ``edStat:C`` correction and ``edStat:D``
+  withdrawal; Reuters' ``edStat:U`` and ``N`` only say 'not new' / 'new' and signal nothing),
+  ``embargoed`` (an embargo only while it is in the future), ``versionCreated`` (the header's
+  ``sent`` stands in), ``firstCreated``, ``provider``, ``edNote`` (editors' notes), and ``link``
+  to the previous version (a ``rel`` such as ``irel:previousVersion``, or STT's bare
+  ``<link guidref=... version=.../>``): its guid goes in ``replaces`` so dedupe can join the
+  chain when the agency forms the guid differently from one version to the next.
+* ``contentMeta``: ``urgency``, ``headline`` (a sub-headline role is not the headline; an
+  ``itemMeta/title`` or the body's own title stands in), ``slugline``, ``by``, ``dateline``,
+  ``subject@qcode``, ``keyword``, ``language@tag``, ``creditline``. ``located`` is never the
+  dateline: Reuters puts its editing desk there, far from where the story was filed, and AP
+  the seat of the company reported on; normalise finds the dateline in the copy.
+* The agency is the credit: a known agency named by the creditline, provider, copyright holder,
+  info source, the guid's domain (``tag:ap.org,...``) or the sender, in that order; else the
+  first name given. A provider code (AP's ``approviderid:z0NNNN``) is never a name.
+* ``contentSet``: ``inlineXML`` with XHTML (page furniture such as dpa's ``<header>`` slug list
+  left out), a NITF body (read by the NITF reader), or bare ``<p>``s; else ``inlineData``, which
+  ANSA fills with HTML inside CDATA. Reuters and ANSA hard-wrap preformatted text and start each
+  paragraph with an indent; such text is cut at the indents. A leading all-parenthesised
+  paragraph ('(Adds analyst comment)', '(In May 2 story, corrects ...)') is a note to editors.
+  A correction is also read from a 'CORRECTED-' headline prefix, a '(..., CORRECTED)' slug tail,
+  an edNote that opens with a correction notice, or such a parenthesised note that says it
+  corrects; never on a kill, which repeats the killed version's headline.
 
 Broken or hostile XML raises ParseError / HostileInputError from ``xmlsafe``. A newsMessage
 handed to ``parse`` with several items raises ParseError: reading only the first would drop
@@ -23,20 +51,23 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from lxml import etree
 
 from schemas import Dateline, PubStatus, Signal, Subject
-from workers.errors import ParseError
+from workers.dateline import parse_date_words
+from workers.errors import EmptyStoryError, ParseError
 from workers.formats.base import ParsedItem, WireFormat
-from workers.formats.nitf import read_nitf_body
+from workers.formats.htmltext import html_paragraphs
+from workers.formats.nitf import dateline_place, is_id_like, read_nitf_body
 from workers.formats.xmlread import (
     XML_LANG,
     child,
     children,
     code_tail,
     inline_text,
+    known_agency,
     language_code,
     local,
     parse_int,
@@ -50,7 +81,19 @@ from workers.formats.xmlsafe import parse_xml, peek_root
 
 __all__ = ["NAR_NAMESPACE", "NewsMLG2"]
 
+NAME = "newsml_g2"
 NAR_NAMESPACE = "http://iptc.org/std/nar/2006-10-01/"
+
+# G2 items that are never story text, and what each one is, for the reason given.
+_NOT_STORIES = {
+    "packageItem": "a package",
+    "eventItem": "an event (EventsML-G2)",
+    "planningItem": "coverage planning",
+    "conceptItem": "a concept (controlled vocabulary)",
+    "knowledgeItem": "concepts (controlled vocabulary)",
+    "catalogItem": "a catalog",
+}
+_ROOTS = frozenset({"newsMessage", "newsItem", *_NOT_STORIES})
 
 _STATUSES = {
     "usable": PubStatus.usable,
@@ -59,158 +102,279 @@ _STATUSES = {
     "canceled": PubStatus.canceled,
     "cancelled": PubStatus.canceled,
 }
+# The last part of a signal qcode (sig:update, any agency's own scheme alike).
 _SIGNALS = {
     "update": Signal.update,
+    "replace": Signal.update,
     "correction": Signal.correction,
+    "correct": Signal.correction,
     "kill": Signal.kill,
     "withdraw": Signal.kill,
     "withdrawn": Signal.kill,
+    "withdrawal": Signal.kill,
 }
+# Reuters' editorial status letters. U ('updated') and N ('new') say nothing to act on.
+_REUTERS_ED_STAT = {"c": Signal.correction, "d": Signal.kill}
 # Scheme aliases written out as URIs instead of qcodes.
 _SCHEME_URIS = {
     "cv.iptc.org/newscodes/mediatopic/": "medtop",
     "cv.iptc.org/newscodes/subjectcode/": "subj",
 }
-_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+# Link relations that name the version this item replaces (the tail of the rel qcode).
+_PREVIOUS_RELS = frozenset(
+    {"previousversion", "previous", "prevversion", "replaces", "supersedes", "updates"}
+)
+# Past every real version number and still exact in the Lua (double) side of dedupe.
+_MAX_VERSION = 2**53 - 1
+# A guid that carries its version: '..._version_5', '...-v2', '...:v3'.
+_GUID_VERSION = re.compile(r"[_:.-]v(?:ersion)?[_:.-]?(\d{1,16})$", re.IGNORECASE)
+# A domain in an id or sender: 'tag:ap.org,2011:...', 'urn:newsml:dpa.com:...', 'reuters.com'.
+_DOMAIN = re.compile(
+    r"([A-Za-z][A-Za-z0-9-]*)\.(?:com|org|net|info|biz|[a-z]{2})(?=$|[^A-Za-z0-9.-])"
+)
+_CREDIT_JOIN = re.compile(r"\s*[–—/]\s*|\s+-\s+")
+_TRAILING_PUNCT = re.compile(r"[\s\-–—:;,/.]+$")
+# Reuters headline flags: 'CORRECTED-', 'REFILE-CORRECTED-', 'UPDATE 1-CORRECTED-'.
+_CORRECTED_HEADLINE = re.compile(
+    r"^(?:[A-Z0-9][A-Z0-9 /&.]{0,30}-)*?(?:CORRECTED|CORRECTION|CORRECTS)\s*[-:–—]"
+)
+_SLUG_TAIL = re.compile(r"\(([^()]*)\)\s*$")
+_CORRECTED_WORD = re.compile(r"\bCORRECT(?:ED|ION)\b", re.IGNORECASE)
+# A correction notice in the agencies' languages, read where notices stand (an edNote, a
+# parenthesised note leading the copy), never in the story's own prose.
+_CORRECTION_NOTICE = re.compile(
+    r"\b(?:correct(?:s|ed|ion)|corrig(?:e|é|ée|iert|ido|ida)|rectifi(?:e|é|catif|ca)"
+    r"|berichtig(?:t|ung)|korrektur|korjattu|korjaus|rettifica|corregge|corrección"
+    r"|rättelse|rättad|korrigering|rettelse)\b",
+    re.IGNORECASE,
+)
+_NOTE_PREFIX = re.compile(r"^(?:[\w .]{0,20}:\s*)?")
+_LEADING_NOTE = re.compile(r"^\((?:[^()]|\([^()]*\))*\)$", re.DOTALL)
+_NOTE_MAX = 400
+# A dateline element that may open with the agency: '(ANSA) - ROMA, 1 LUG -'.
+_FIRST_SEGMENT = re.compile(r"^(.{1,30}?)\s+[-–—]\s+(?=\S)")
+_BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")
+_HTML_TAG = re.compile(r"<(?:p|br|div|h[1-6]|li|span|b|i|em|strong|a)\b[^>]*>", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]*>")
+# Page furniture some agencies put in an XHTML body: not the story (dpa's slug list, h1, time).
+_FURNITURE = frozenset({"header", "footer", "nav", "aside"})
+_SUB_HEADLINE = re.compile(r"sub|kicker|overline|strap", re.IGNORECASE)
+_MEDIA_CLASSES = frozenset({"picture", "photo", "video", "audio", "graphic", "animation"})
+
+
+def _now() -> datetime:
+    """Now, for embargo checks; a function so tests can fix the clock."""
+    return datetime.now(UTC)
 
 
 class NewsMLG2(WireFormat):
-    name = "newsml_g2"
+    name = NAME
 
     def sniff(self, raw: bytes) -> float:
         peek = peek_root(raw)
-        if peek is None or peek.local not in ("newsMessage", "newsItem"):
+        if peek is None or peek.local not in _ROOTS:
             return 0.0
         return 0.95 if peek.namespace == NAR_NAMESPACE else 0.7
 
     def split(self, raw: bytes) -> list[bytes]:
-        """One standalone UTF-8 document per newsItem. Copy that will not parse is passed on
-        whole, so ``parse`` reports what is wrong with it against its own receipt."""
+        """One newsMessage per newsItem, header included; none for a document holding no
+        newsItem (a package, event or plan carries no story). Copy that will not parse is
+        passed on whole, so ``parse`` reports what is wrong with it against its own receipt."""
         try:
             root = parse_xml(raw, format=self.name).root
         except ParseError:
             return [raw]
-        if local(root) != "newsMessage":
+        name = local(root)
+        if name in _NOT_STORIES:
+            return []
+        if name != "newsMessage":
             return [raw]
-        items = _news_items(root)
-        if not items:
-            return [raw]
-        return [_standalone(item) for item in items]
+        return [_one_item_message(root, item) for item in _news_items(root)]
 
     def parse(self, raw: bytes) -> ParsedItem:
         doc = parse_xml(raw, format=self.name)
         root = doc.root
         name = local(root)
+        header = None
         if name == "newsMessage":
+            header = child(root, "header")
             items = _news_items(root)
-            if len(items) != 1:
+            if len(items) > 1:
                 raise ParseError(
                     f"newsMessage holds {len(items)} newsItems; split() it into one "
-                    "document per item first"
-                    if items
-                    else "newsMessage holds no newsItem",
+                    "document per item first",
                     format=self.name,
                     position=f"line {root.sourceline}",
                 )
+            if not items:
+                raise EmptyStoryError(f"{self.name}: {_no_news_item(root)}")
             root = items[0]
+        elif name in _NOT_STORIES:
+            raise EmptyStoryError(f"{self.name}: {_describe(root)}")
         elif name != "newsItem":
             raise ParseError(
                 f"root element <{name or root.tag}> is neither <newsMessage> nor <newsItem>",
                 format=self.name,
                 position=f"line {root.sourceline}",
             )
-        item = read_news_item(root)
+        item = read_news_item(root, header=header)
         item.notes[:0] = doc.notes
         return item
+
+
+# ---- messages and the items in them ---------------------------------------------------------
 
 
 def _news_items(message: etree._Element) -> list[etree._Element]:
     return [e for e in message.iter() if local(e) == "newsItem"]
 
 
-def _standalone(item: etree._Element) -> bytes:
-    """A newsItem as a document of its own; lxml declares the namespaces it inherited."""
+def _one_item_message(message: etree._Element, item: etree._Element) -> bytes:
+    """The message with its header and this one item: a document of its own, so every item
+    gets its own receipt and still knows when and by whom it was sent."""
+    shell = etree.Element(message.tag, attrib=dict(message.attrib), nsmap=message.nsmap)
+    header = child(message, "header")
+    if header is not None:
+        shell.append(copy.deepcopy(header))
+    holder = item.getparent()
+    set_tag = holder.tag if holder is not None and local(holder) == "itemSet" else None
+    namespace = etree.QName(message).namespace
+    item_set = etree.SubElement(
+        shell, set_tag or (f"{{{namespace}}}itemSet" if namespace else "itemSet")
+    )
     copied = copy.deepcopy(item)
     if copied.get(XML_LANG) is None:
+        # The message's own xml:lang is on the shell; one set between them would be lost.
         for ancestor in item.iterancestors():
+            if ancestor is message:
+                break
             if ancestor.get(XML_LANG):
                 copied.set(XML_LANG, ancestor.get(XML_LANG))
                 break
-    return etree.tostring(copied, xml_declaration=True, encoding="UTF-8")
+    item_set.append(copied)
+    return etree.tostring(shell, xml_declaration=True, encoding="UTF-8")
 
 
-def read_news_item(item: etree._Element) -> ParsedItem:
-    """Everything a ``<newsItem>`` says about its story."""
+def _no_news_item(message: etree._Element) -> str:
+    """Why a message without a newsItem is no story: what it holds instead."""
+    others = [e for e in message.iter() if local(e) in _NOT_STORIES]
+    if not others:
+        return "the newsMessage holds no item"
+    reasons = list(dict.fromkeys(_describe(e) for e in others[:3]))
+    more = f" and {len(others) - 3} more items" if len(others) > 3 else ""
+    return "; ".join(reasons) + more
+
+
+def _describe(item: etree._Element) -> str:
+    """'packageItem only: a package of 5 items, carries no text'."""
+    name = local(item)
+    what = _NOT_STORIES.get(name, "no news item")
+    if name == "packageItem":
+        refs = sum(1 for e in item.iter() if local(e) == "itemRef")
+        what = f"references {refs} item{'s' if refs != 1 else ''}"
+    return f"{name} only: {what}, carries no text"
+
+
+# ---- one newsItem ---------------------------------------------------------------------------
+
+
+def read_news_item(item: etree._Element, *, header: etree._Element | None = None) -> ParsedItem:
+    """Everything a ``<newsItem>`` says about its story; the message header fills gaps."""
     meta = child(item, "itemMeta")
-    content = child(item, "contentMeta")
+    m = _Index(meta)
+    c = _Index(child(item, "contentMeta"))
     notes: list[str] = []
 
-    version = parse_int(item.get("version"), low=0, high=10**9)
-    if item.get("version") is not None and version is None:
-        notes.append(f"version {item.get('version')!r} is not a number; read as 1")
+    guid = (item.get("guid") or "").strip() or None
+    version, item_id = _version(item, guid, meta, header, notes)
 
-    status_code = _code(child(meta, "pubStatus"))
+    status_code = _code(m.first("pubStatus"))
     status = _STATUSES.get(status_code or "usable", PubStatus.usable)
     if status_code and status_code not in _STATUSES:
         notes.append(f"pubStatus {status_code!r} unknown; read as usable")
     signals = [Signal.kill] if status is PubStatus.canceled else []
-    for signal in children(meta, "signal"):
-        if (found := _SIGNALS.get(_code(signal) or "")) and found not in signals:
-            signals.append(found)
+    signals += _signals(m)
 
-    version_created = _when(child(meta, "versionCreated"))
-    first_created = _when(child(meta, "firstCreated"))
-    embargoed_until = _when(child(meta, "embargoed"))
-    # An 'embargo' that lifted before this version was made is no embargo.
-    if embargoed_until and version_created and embargoed_until <= version_created:
-        embargoed_until = None
-    if embargoed_until is not None and status is PubStatus.usable:
+    version_created = _when(m.first("versionCreated"))
+    if version_created is None and (sent := _when(child(header, "sent"))) is not None:
+        version_created = sent
+        notes.append("no versionCreated; the message's sent time stands in")
+    first_created = _when(m.first("firstCreated")) or _when(c.first("contentCreated"))
+    embargoed_until = _when(m.first("embargoed"))
+    if status is PubStatus.usable and _embargo_holds(embargoed_until, version_created):
         status = PubStatus.embargoed
 
-    provider = child(meta, "provider")
-    holder = child(item, "rightsInfo", "copyrightHolder")
-    agency = pick_agency(
-        _code(provider),
-        inline_text(child(content, "creditline")),
-        inline_text(child(holder, "name"))
-        or (holder.get("literal") if holder is not None else None),
-        inline_text(child(provider, "name")),
-    )
+    urgency_el = c.first("urgency")
+    urgency_text = (urgency_el.text or "").strip() if urgency_el is not None else ""
+    urgency = parse_int(urgency_text, low=1, high=9) if urgency_text else None
+    if urgency_text and urgency is None:
+        notes.append(f"urgency {urgency_text!r} is not 1-9; ignored")
 
-    urgency_el = child(content, "urgency")
-    urgency = parse_int(urgency_el.text if urgency_el is not None else None, low=1, high=9)
-    if urgency_el is not None and urgency is None:
-        notes.append(f"urgency {urgency_el.text!r} is not 1-9; ignored")
+    body, nitf, html = _body(child(item, "contentSet"), notes)
+    body, leading = _leading_notes(body)
+    notes.extend(leading)
+    headline = _headline(c, m, nitf, html)
+    slugline = inline_text(c.first("slugline"))
+    ed_notes = _ed_notes(m)
+    notes.extend(ed_notes)
+    if Signal.kill not in signals:
+        # A kill repeats the killed version's headline ('CORRECTED-...'): it kills, that is all.
+        signals += _flagged_corrections(headline, slugline)
+        if any(_is_correction_notice(n) for n in ed_notes) or any(
+            _CORRECTION_NOTICE.search(n) for n in leading
+        ):
+            signals.append(Signal.correction)
+    bylines = [spaced_text(b) for b in c.all("by")]
 
-    body, nitf = _body(child(item, "contentSet"), notes)
-    headline = inline_text(child(content, "headline"))
-    if headline is None and nitf is not None:
-        headline = inline_text(child(nitf, "body", "body.head", "hedline", "hl1"))
-    bylines = [spaced_text(b) for b in children(content, "by")]
+    if not body and not (headline and headline.strip()):
+        raise EmptyStoryError(f"{NAME}: {_empty_reason(m)}")
+    item_class = _code(m.first("itemClass"))
+    if item_class in _MEDIA_CLASSES:
+        notes.append(f"{item_class} item: its text is the caption")
 
     date_hint = version_created.date() if version_created else None
     return ParsedItem(
-        format="newsml_g2",
+        format=NAME,
         body=body,
         headline=headline,
-        agency=agency,
-        item_id=(item.get("guid") or "").strip() or None,
-        version=1 if version is None else version,
+        agency=_agency(item, m, c, header),
+        item_id=item_id,
+        version=version,
         status=status,
-        signals=signals,
+        signals=list(dict.fromkeys(signals)),
         urgency=urgency,
-        slugline=inline_text(child(content, "slugline")),
+        slugline=slugline,
         byline="; ".join(b for b in bylines if b) or None,
-        dateline=_dateline(content),
+        dateline=_dateline(c),
         date_hint=date_hint,
-        subjects=_subjects(content),
-        keywords=[k for k in (inline_text(e) for e in children(content, "keyword")) if k],
-        language=_language(item, content),
+        subjects=_subjects(c),
+        keywords=[k for k in (inline_text(e) for e in c.all("keyword")) if k],
+        replaces=_previous_versions(m, c, guid, version),
+        language=_language(item, c),
         embargoed_until=embargoed_until,
         first_created=first_created,
         version_created=version_created,
         notes=notes,
     )
+
+
+class _Index(dict):
+    """An element's children by local name, read in one pass: an item's metadata is looked up
+    field by field, and scanning the children for each field costs more than the parse."""
+
+    def __init__(self, element: etree._Element | None) -> None:
+        super().__init__()
+        if element is not None:
+            for sub in element:
+                if isinstance(sub.tag, str):
+                    self.setdefault(sub.tag.rpartition("}")[2], []).append(sub)
+
+    def first(self, name: str) -> etree._Element | None:
+        found = self.get(name)
+        return found[0] if found else None
+
+    def all(self, name: str) -> list[etree._Element]:
+        return self.get(name, [])
 
 
 def _code(element) -> str | None:
@@ -223,42 +387,324 @@ def _when(element) -> datetime | None:
     return parse_wire_datetime(element.text) if element is not None else None
 
 
-def _body(content_set, notes: list[str]) -> tuple[list[str], etree._Element | None]:
-    """Paragraphs of the item's text, and the NITF document when the text is NITF."""
+def _embargo_holds(until: datetime | None, version_created: datetime | None) -> bool:
+    """An embargo still to lift. One already past, or lifted before this version was made,
+    holds nothing back (the time is still carried)."""
+    if until is None or until <= _now():
+        return False
+    return version_created is None or until > version_created
+
+
+# ---- version and ids ------------------------------------------------------------------------
+
+
+def _version(item, guid: str | None, meta, header, notes: list[str]) -> tuple[int, str | None]:
+    """The version number, and the item id (the guid, less a version it carries)."""
+    given = item.get("version")
+    number = parse_int(given, low=0, high=_MAX_VERSION)
+    if number is not None:
+        return number, guid
+    if given is not None:
+        notes.append(f"version {given!r} is not a number")
+    for value in _versioned_ids(meta, header):
+        if (found := _number_after(guid, value)) is not None:
+            notes.append(f"version {found} read from the versioned id {value!r}")
+            return found, guid
+    if guid and (match := _GUID_VERSION.search(guid)):
+        found = parse_int(match[1], low=0, high=_MAX_VERSION)
+        if found is not None:
+            # The id without its version, or every version would be a story of its own.
+            notes.append(f"version {found} read from the guid {guid!r}")
+            return found, guid[: match.start()] or guid
+    if given is not None:
+        notes.append("version read as 1")
+    return 1, guid
+
+
+def _versioned_ids(meta, header) -> list[str]:
+    """Ids naming one version: Reuters' ``rtr:versionedId``, the header's ``transmitId``."""
+    iterated = meta.iter() if meta is not None else ()
+    found = [e.get("guid") or "" for e in iterated if local(e) == "versionedId"]
+    transmit = child(header, "transmitId")
+    if transmit is not None:
+        found.append(transmit.text or "")
+    return [v.strip() for v in found if v.strip()]
+
+
+def _number_after(guid: str | None, versioned: str) -> int | None:
+    """'tag:x,0000:newsml_ABC:4012345678' after guid 'tag:x,0000:newsml_ABC' -> 4012345678."""
+    if not guid or versioned == guid or not versioned.startswith(guid):
+        return None
+    rest = versioned[len(guid) :]
+    if rest[:1] not in (":", "_", "-", ".") or not rest[1:].isdigit():
+        return None
+    return parse_int(rest[1:], low=0, high=_MAX_VERSION)
+
+
+def _previous_versions(m: _Index, c: _Index, guid: str | None, version: int) -> list[str]:
+    """Guids of the versions this item says it replaces, from its ``link``s: a previous-version
+    relation, or (STT) a link with no relation to an item with an earlier version number."""
+    found: list[str] = []
+    for links in (m.all("link"), c.all("link")):
+        for link in links:
+            target = (link.get("guidref") or link.get("residref") or "").strip()
+            if not target or target == guid:
+                continue
+            rel = code_tail(link.get("rel"))
+            earlier = parse_int(link.get("version"), low=0, high=_MAX_VERSION)
+            if rel in _PREVIOUS_RELS or (rel is None and earlier is not None and earlier < version):
+                found.append(target)
+    return list(dict.fromkeys(found))
+
+
+# ---- signals --------------------------------------------------------------------------------
+
+
+def _signals(m: _Index) -> list[Signal]:
+    found: list[Signal] = []
+    for signal in m.all("signal"):
+        qcode = (signal.get("qcode") or "").strip()
+        scheme, _, value = qcode.partition(":")
+        if scheme.lower() == "edstat":
+            hit = _REUTERS_ED_STAT.get(value.strip().lower())
+        else:
+            hit = _SIGNALS.get(_code(signal) or "")
+        if hit is not None:
+            found.append(hit)
+    return found
+
+
+def _flagged_corrections(headline: str | None, slugline: str | None) -> list[Signal]:
+    """Reuters flags a correction in the headline ('CORRECTED-') and the slug tail
+    ('NORWAY-FERRY/ (UPDATE 1, CORRECTED)')."""
+    if headline and _CORRECTED_HEADLINE.match(headline.strip()):
+        return [Signal.correction]
+    tail = _SLUG_TAIL.search(slugline or "")
+    if tail and _CORRECTED_WORD.search(tail[1]):
+        return [Signal.correction]
+    return []
+
+
+def _is_correction_notice(note: str) -> bool:
+    """A note that opens by saying it corrects ('Corrects spelling', 'Eds: Corrects ...',
+    'Korjattu: ...')."""
+    start = note[_NOTE_PREFIX.match(note).end() :]
+    return bool(_CORRECTION_NOTICE.match(start))
+
+
+def _ed_notes(m: _Index) -> list[str]:
+    """Editors' notes in their own words. A note built of markup (dpa's notepad) repeats the
+    plain ones that follow it, so only plain notes are taken."""
+    found = []
+    for note in m.all("edNote"):
+        if any(isinstance(sub.tag, str) for sub in note):
+            continue
+        text = " ".join((note.text or "").split())
+        if text:
+            found.append(text)
+    return list(dict.fromkeys(found))
+
+
+def _empty_reason(m: _Index) -> str:
+    item_class = _code(m.first("itemClass"))
+    if item_class and item_class != "text":
+        article = "an" if item_class[:1] in "aeiou" else "a"
+        return f"{article} {item_class} item with no headline and no text"
+    return "the item carries no headline and no body text"
+
+
+# ---- agency ---------------------------------------------------------------------------------
+
+
+def _agency(item, m: _Index, c: _Index, header) -> str | None:
+    """The credited agency: a known agency wherever the item names one (credit first, then
+    provider, copyright holder, info source, the sender, the domains of the guid and of the
+    parties' URIs), else the first name it gives. Codes are never names."""
+    parties = [
+        m.first("provider"),
+        child(item, "rightsInfo", "copyrightHolder"),
+        *c.all("infoSource"),
+    ]
+    names: list[str | None] = [inline_text(c.first("creditline"))]
+    for party in parties:
+        names.extend(_party_names(party))
+    names.append(inline_text(child(header, "sender")))
+    cleaned = [n for n in (_clean_name(n) for n in names) if n]
+    plain = [n for n in cleaned if not _DOMAIN.search(n)]
+    addresses = [item.get("guid"), *(p.get("uri") for p in parties if p is not None)]
+    domains = [_domain_label(v) for v in [*addresses, *cleaned] if v]
+    for candidate in [*plain, *(d for d in domains if d)]:
+        if known := known_agency(candidate):
+            return known
+    # 'STT–Example Media': a joint credit names its agency first.
+    return pick_agency(_CREDIT_JOIN.split(plain[0], maxsplit=1)[0]) if plain else None
+
+
+def _party_names(party) -> list[str | None]:
+    """A provider's or copyright holder's name, literal, and qcode when it is a name."""
+    if party is None:
+        return []
+    code = (party.get("qcode") or "").strip().rpartition(":")[2]
+    return [
+        inline_text(child(party, "name")),
+        party.get("literal"),
+        code if code and not is_id_like(code) else None,
+    ]
+
+
+def _clean_name(value: str | None) -> str | None:
+    """'STT–' -> 'STT'; blank -> None."""
+    if not value:
+        return None
+    text = _TRAILING_PUNCT.sub("", " ".join(value.split()))
+    return text or None
+
+
+def _domain_label(value: str) -> str | None:
+    """'tag:ap.org,2011:...' -> 'ap'; 'http://www.afp.com' -> 'afp'."""
+    match = _DOMAIN.search(value)
+    return match[1] if match and match[1].lower() != "www" else None
+
+
+# ---- text -----------------------------------------------------------------------------------
+
+
+def _headline(c: _Index, m: _Index, nitf, html) -> str | None:
+    """The main headline; a sub-headline only when nothing else is there."""
+    heads = c.all("headline")
+    main = [h for h in heads if not _SUB_HEADLINE.search(h.get("role") or "")]
+    for element in [*main, *heads]:
+        if text := inline_text(element):
+            return text
+    for element in (
+        child(nitf, "body", "body.head", "hedline", "hl1"),
+        m.first("title"),
+        child(nitf, "head", "title"),
+        child(html, "head", "title"),
+    ):
+        if text := inline_text(element):
+            return text
+    return None
+
+
+def _body(content_set, notes: list[str]):
+    """Paragraphs of the item's text, and the NITF or XHTML document it came in."""
     for inline in children(content_set, "inlineXML"):
         for root in inline:
             name = local(root)
             if name == "nitf":
-                return read_nitf_body(child(root, "body")), root
+                return read_nitf_body(child(root, "body")), root, None
             if name == "html":
-                return read_paragraphs(child(root, "body")), None
-        return read_paragraphs(inline), None
+                return _xhtml_paragraphs(child(root, "body")), None, root
+        return _preformatted(read_paragraphs(inline)), None, None
     for data in children(content_set, "inlineData"):
-        text = (data.text or "").replace("\r\n", "\n")
-        return [p.strip() for p in _BLANK_LINE.split(text) if p.strip()], None
+        return _text_paragraphs(data.text or ""), None, None
     if next(children(content_set, "remoteContent"), None) is not None:
         notes.append("text is remoteContent only; it is never fetched")
-    return [], None
+    return [], None, None
 
 
-def _dateline(content) -> Dateline | None:
-    located = child(content, "located")
-    place = None
-    if located is not None:
-        place = inline_text(child(located, "name")) or located.get("literal")
-    text = spaced_text(child(content, "dateline"))
-    if text:
-        text = text.strip(" -–—:")
-    if not place and text:
-        place = text.split(",")[0]
-    if not (text or place):
+def _xhtml_paragraphs(body) -> list[str]:
+    if body is None:
+        return []
+    for furniture in [e for e in body if local(e) in _FURNITURE]:
+        _drop(furniture)
+    return _preformatted(read_paragraphs(body))
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element, keeping the text that follows it."""
+    parent = element.getparent()
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _text_paragraphs(text: str) -> list[str]:
+    """Plain text, or HTML sent as text (ANSA's CDATA), cut into paragraphs at blank lines and,
+    in indented hard-wrapped copy, at each indent."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    chunks = _indented_chunks(text)
+    if _HTML_TAG.search(text):
+        return [p for chunk in chunks for p in html_paragraphs(chunk)]
+    return [c.strip() for c in chunks if c.strip()]
+
+
+def _preformatted(paragraphs: list[str]) -> list[str]:
+    """Paragraphs holding indented hard-wrapped copy (Reuters' preformatted <p>) cut at the
+    indents and blank lines; every other paragraph as it is."""
+    out: list[str] = []
+    for paragraph in paragraphs:
+        if paragraph.count("\n") < 3 or not _indents_mark_paragraphs(paragraph.split("\n")):
+            out.append(paragraph)
+            continue
+        out.extend(c.strip() for c in _indented_chunks(paragraph) if c.strip())
+    return out
+
+
+def _indents_mark_paragraphs(lines: list[str]) -> bool:
+    """Some lines with words indented, the wrapped lines after them flush. Pretty-printed
+    markup, where every line is indented, is not that."""
+    worded = [line for line in lines if _TAGS.sub("", line).strip()]
+    indented = sum(1 for line in worded if line[:1] in (" ", "\t"))
+    return indented >= 2 and len(worded) - indented >= 2
+
+
+def _indented_chunks(text: str) -> list[str]:
+    """Text cut at blank lines, and at line indents where indents mark paragraphs."""
+    lines = text.split("\n")
+    if not _indents_mark_paragraphs(lines):
+        return [c for c in _BLANK_LINE.split(text) if c.strip()]
+    chunks: list[list[str]] = [[]]
+    for line in lines:
+        starts = not line.strip() or (line[:1] in (" ", "\t") and _TAGS.sub("", line).strip())
+        if starts and chunks[-1]:
+            chunks.append([])
+        chunks[-1].append(line)
+    return ["\n".join(c) for c in chunks if "".join(c).strip()]
+
+
+def _leading_notes(body: list[str]) -> tuple[list[str], list[str]]:
+    """Notes to editors in parentheses ahead of the story ('(Adds analyst comment)'): notes,
+    not the lede. Returns the body without them, and them."""
+    notes = []
+    while len(body) > 1:
+        first = " ".join(body[0].split())
+        if len(first) > _NOTE_MAX or not _LEADING_NOTE.match(first):
+            break
+        notes.append(first)
+        body = body[1:]
+    return body, notes
+
+
+def _dateline(c: _Index) -> Dateline | None:
+    """The ``<dateline>`` element, when it names a place. Never ``located``: that is where
+    the item was handled, often the editing desk, not where the story was filed."""
+    text = spaced_text(c.first("dateline"))
+    if not text:
         return None
-    return Dateline(text=text or place, place=title_place(place))
+    text = text.strip(" -–—:")
+    first = _FIRST_SEGMENT.match(text)
+    if first and known_agency(first[1].strip("() ")):
+        text = text[first.end() :]
+    place = dateline_place(text)
+    if not place or _is_date(text) or _is_date(f"{place} 1"):
+        # 'MARCH 04, 2013' is a date, not a place.
+        return None
+    return Dateline(text=text, place=title_place(place))
 
 
-def _subjects(content) -> list[Subject]:
+def _is_date(text: str) -> bool:
+    return parse_date_words(text.strip(" ,"), default_year=2000) is not None
+
+
+def _subjects(c: _Index) -> list[Subject]:
     found: dict[tuple[str, str], Subject] = {}
-    for subject in children(content, "subject"):
+    for subject in c.all("subject"):
         scheme, code = _scheme_and_code(subject.get("qcode"), subject.get("uri"))
         if not (scheme and code) or (scheme, code) in found:
             continue
@@ -279,6 +725,12 @@ def _scheme_and_code(qcode: str | None, uri: str | None) -> tuple[str | None, st
     return None, None
 
 
-def _language(item, content) -> str | None:
-    tag = next((e.get("tag") for e in children(content, "language") if e.get("tag")), None)
-    return language_code(tag) or language_code(item.get(XML_LANG))
+def _language(item, c: _Index) -> str | None:
+    tag = next((e.get("tag") for e in c.all("language") if e.get("tag")), None)
+    if code := language_code(tag):
+        return code
+    # xml:lang is inherited: the item's own, else the message's.
+    for element in (item, *item.iterancestors()):
+        if element.get(XML_LANG):
+            return language_code(element.get(XML_LANG))
+    return None

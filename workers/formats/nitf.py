@@ -128,6 +128,7 @@ _PLACE_END = re.compile(
 )
 _AGATE_PARAGRAPHS = frozenset({"p", "hl1", "hl2", "pre", "li", "dt", "dd", "h1", "h2", "h3", "h4"})
 _AGATE_SKIPPED = frozenset({"media", "note", "fn", "script", "style", "object", "img", "figure"})
+_BYLINE_SKIPPED = frozenset({"byttl", "virtloc"})
 _VERSION_LEAD = re.compile(r"\s+[-–—:]\s+|:\s|\s*\.\s+")
 
 
@@ -533,8 +534,10 @@ def _keywords(docdata) -> list[str]:
 
 
 def _byline(element) -> str | None:
-    """'By Jane Doe' as carried; a job title in ``<byttl>`` is not part of it."""
-    return spaced_text(element, skip=frozenset({"byttl"}))
+    """'By Jane Doe' as carried. A job title in ``<byttl>`` and an e-mail or desk in
+    ``<virtloc>`` are not part of it, nor the comma that stood before them."""
+    text = spaced_text(element, skip=_BYLINE_SKIPPED)
+    return text.rstrip(" ,;:/–—-") or None if text else None
 
 
 def dateline_place(text: str | None) -> str | None:

@@ -1,5 +1,6 @@
-"""NewsML 1.2 (newsml_1_2): AFP, ANA-MPE, APA, EFE and ANP shapes, revisions, statuses,
-instructions, envelope priority, splitting, charset labels and bad copy."""
+"""NewsML 1.2 (newsml_1_2): AFP, ANA-MPE, APA, EFE, ANP, SDA-ATS, Kyodo, TASS, Belga and
+press-release shapes, revisions, statuses, instructions, envelope priority, splitting, charset
+labels, media items and bad copy."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from schemas import PubStatus, Signal, Subject
-from workers.errors import HostileInputError, ParseError
+from workers.errors import EmptyStoryError, HostileInputError, ParseError
 from workers.formats import detect
 from workers.formats.newsml_1_2 import NewsML12, _domain_name
 from workers.formats.newsml_g2 import NewsMLG2
@@ -100,8 +101,9 @@ def test_afp_english_nitf_fields():
     assert item.first_created == datetime(2024, 11, 12, 8, 14, 55, tzinfo=UTC)
     assert item.version_created == datetime(2024, 11, 12, 8, 14, 55, tzinfo=UTC)
     assert item.date_hint == date(2024, 11, 12)
-    assert len(item.body) == 5
+    assert len(item.body) == 4  # the desk's closing initials are a sign-off, not story
     assert item.body[0].startswith("Norway said on Tuesday")
+    assert "sign-off: is/ab/jm" in item.notes
 
 
 def test_afp_story_through_normalise():
@@ -426,14 +428,24 @@ def test_escaped_html_body_and_several_headlines():
     assert item.body == ["One & two.", "Three."]
 
 
-def test_no_text_content_is_noted_not_refused():
+def test_photo_only_item_is_refused_with_its_reason():
+    # A picture with a headline and no text is no story: refused saying what it is, never
+    # passed on as an empty story.
     data = (
         b"<NewsItem><NewsComponent><NewsLines><HeadLine>Photo only</HeadLine></NewsLines>"
         b'<ContentItem Href="pic.jpg"><MediaType FormalName="Photo"/></ContentItem>'
         b"</NewsComponent></NewsItem>"
     )
-    item = N12.parse(data)
-    assert item.headline == "Photo only"
+    with pytest.raises(EmptyStoryError, match=r"a photo item with no text story.*pic\.jpg"):
+        N12.parse(data)
+    # A withdrawal of one still reaches the desk.
+    killed = data.replace(
+        b"<NewsComponent>",
+        b'<NewsManagement><Status FormalName="Canceled"/></NewsManagement><NewsComponent>',
+        1,
+    )
+    item = N12.parse(killed)
+    assert item.status is PubStatus.canceled
     assert item.body == []
     assert any("no text ContentItem" in n for n in item.notes)
 
@@ -459,3 +471,212 @@ def test_relayed_copy_is_credited_to_its_source():
 )
 def test_provider_domain_names(provider_id, name):
     assert _domain_name(provider_id) == name
+
+
+# ---- other agencies' profiles --------------------------------------------------------------
+
+
+def test_anp_letter_spaced_editor_note_is_a_note_not_the_lede():
+    item = parse("anp-editor-note.xml")
+    assert item.agency == "ANP"
+    assert item.version == 2
+    assert item.signals == [Signal.update]
+    assert item.headline == "Veerpont Texel vaart weer na storing (2)"
+    assert item.slugline == "Marieke Verwoerd (mve)"  # ANP's SlugLine, as carried
+    assert item.byline is None  # the empty <ByLine/> is no byline
+    assert item.dateline is None  # nor the empty <DateLine/>
+    assert "editor's note: Nieuw bericht, vervangt: Veerpont Texel ligt stil door storing" in (
+        item.notes
+    )
+    assert item.body[0].startswith("Den Helder (ANP) - De veerboot")
+    story = normalised(raw("anp-editor-note.xml"))
+    assert story.dateline.place == "Den Helder"  # found in the copy once the note is out
+    assert story.body[0].startswith("De veerboot")
+
+
+@pytest.mark.parametrize(
+    ("note", "signal"),
+    [
+        ("G e c o r r i g e e r d bericht: naam burgemeester", Signal.correction),
+        ("N i e u w bericht, vervangt: eerdere versie", Signal.update),
+    ],
+)
+def test_editor_note_words_signal(note, signal):
+    data = f"<p>{note}</p><p>Amsterdam (ANP) - Tekst.</p>"
+    item = N12.parse(_item(data=data))
+    assert item.signals == [signal]
+    assert item.body == ["Amsterdam (ANP) - Tekst."]
+
+
+def test_sda_catchword_slug_canton_dateline_and_latin9():
+    item = parse("sda-catchword.xml")
+    assert item.agency == "SDA"
+    assert item.slugline == "Tiere"  # the CatchWord NewsLine is SDA-ATS's slug
+    assert item.dateline.place == "Arosa"  # 'Arosa GR': the canton code is not the city
+    assert item.headline == "Murmeltiere legen Wanderweg bei Arosa (GR) lahm"
+    assert item.body[0].startswith("Eine Murmeltierkolonie hat bei Arosa (GR) einen Wanderweg")
+    assert item.language == "de"
+    assert item.urgency == 4
+    assert any("DTD modules" in n for n in item.notes)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "place"),
+    [
+        ("Zürich ZH", "Zürich"),
+        ("Sion (VS)", "Sion"),
+        ("BRUSSEL 29/01 (BELGA) =", "Brussel"),
+        ("November 12", None),
+        ("LJUBLJANA, 12. novembra (STA) -", "Ljubljana"),
+        ("4/4/2018", None),
+    ],
+)
+def test_dateline_places(dateline, place):
+    item = N12.parse(_item(lines=f"<HeadLine>H</HeadLine><DateLine>{dateline}</DateLine>"))
+    assert (item.dateline.place if item.dateline else None) == place
+
+
+def test_efe_key_list_slug_initials_byline_and_nitf_urgency():
+    item = parse("efe-key-list.xml")
+    assert item.agency == "EFE"
+    assert item.slugline == "ECUADOR FAUNA"  # the inline NITF's key-list keyword
+    # EFE's byline field holds the desk's initials: carried as given, and said to be initials.
+    assert item.byline == "sm/lpc"
+    assert any("staff initials" in n for n in item.notes)
+    assert item.urgency == 5  # no Urgency, no Priority: the NITF's ed-urg
+    assert item.body[0].startswith("Quito, 12 nov (EFE).- Un cóndor")  # body.content, not abstract
+    assert len(item.body) == 3
+    story = normalised(raw("efe-key-list.xml"))
+    assert story.dateline.place == "Quito"
+
+
+def test_kyodo_envelope_priority_and_sign_off():
+    item = parse("kyodo-envelope-priority.xml")
+    assert item.agency == "Kyodo"
+    assert item.urgency == 6  # the envelope's Priority stands in for the missing Urgency
+    assert item.slugline == "Winter-Sapporo roads"
+    assert item.dateline.place == "Sapporo"
+    assert item.dateline.date == date(2024, 11, 12)
+    assert item.body[-1].endswith("from a nearby hot spring, the city said.")
+    assert "sign-off: ==Kyodo" in item.notes
+
+
+def test_tass_item_without_news_item_id_is_named_by_its_component():
+    item = parse("tass-no-item-id.xml")
+    assert item.item_id == "urn:newsml:www.itar-tass.com::07BD1150A2C4471E90F3"
+    assert item.agency in ("TASS", "ITAR-TASS")
+    assert item.urgency == 2  # <Urgency>2</Urgency>, as text
+    assert item.slugline == "URGENT"  # TASS's SlugLine, as carried
+    assert item.dateline.place is None  # 'November 12' is a date
+    assert item.language == "en"  # under a misspelt DescriptiveMetada: from xml:lang
+    assert item.body[0].startswith("MURMANSK, November 12. /TASS/.")
+
+
+def test_belga_lead_and_body_components_make_the_story():
+    item = parse("belga-lead-body.xml")
+    assert item.agency == "Belga"
+    assert item.headline == "Tramlijn naar Zaventem krijgt extra haltes"
+    assert item.body == [
+        "De tramlijn tussen Brussel en de luchthaven krijgt vanaf volgend jaar drie haltes "
+        "meer, zo heeft de vervoersmaatschappij dinsdag bekendgemaakt.",
+        "De nieuwe haltes komen bij twee kantoorparken en een woonwijk die nu alleen per bus "
+        "bereikbaar is.",
+        "De werken starten in het voorjaar en duren ongeveer acht maanden.",
+    ]
+    assert item.urgency == 3  # Belga's 'Priority' Property
+    assert item.version == 2
+    assert item.language == "nl"
+    assert item.dateline is None  # the City Property is metadata, not a dateline
+    # 'urn:newsml:www.belga.be' is on every Belga item: the id is built from NewsItemId.
+    assert item.item_id == "urn:newsml:belga.be:20241112T114500:112044817"
+
+
+def test_belga_audio_bulletin_script():
+    item = parse("belga-audio-bulletin.xml")
+    assert item.headline == "Nieuws 12u00"  # past 'No Headline !', from a 'Headline' line
+    assert any("placeholder" in n for n in item.notes)
+    assert item.body == [
+        "De haven van Gent heeft een recordjaar achter de rug. Er werden meer containers "
+        "overgeslagen dan ooit. Havenschepen Els De Wit:",
+        "De haven wil nu een nieuwe kade bouwen.",
+        "In Leuven is een fietsbrug over de ring geopend. Ze verbindt twee wijken die tot nu "
+        "gescheiden waren door de drukke weg.",
+        "Vanmiddag zonnig bij 14 graden. Morgen meer wolken.",
+    ]
+    assert "the text belongs to audio: a script or shot list" in item.notes
+    assert item.status is PubStatus.usable  # 'OPEN' is noted, read as usable
+    assert any("'open' unknown" in n for n in item.notes)
+    assert item.version == 1  # RevisionId 'DS...' is no number
+    assert item.urgency == 3  # 'DEFAULT' is ignored, the component's Priority read
+    assert item.agency == "Belga"
+
+
+def test_placeholder_headline_alone_is_no_headline():
+    item = N12.parse(_item(lines="<HeadLine>No Headline !</HeadLine>"))
+    assert item.headline is None
+    assert "the item carries no headline" in item.notes
+
+
+def test_belga_tip_is_a_headline_without_text():
+    item = parse("belga-tip.xml")
+    assert item.headline == "cor 212 - VERKEERSONGEVAL E40, Aalter"
+    assert item.body == []
+    assert any("no text ContentItem holds any text" in n for n in item.notes)
+    assert item.keywords == ["SMS"]
+    assert item.item_id is None  # neither a NewsItemId nor an item-naming PublicIdentifier
+    story = normalised(raw("belga-tip.xml"))
+    assert story.headline == item.headline and story.body == []
+
+
+def test_belga_video_shot_list_is_said_to_be_one():
+    item = parse("belga-video.xml")
+    assert item.headline == "Le port d'Anvers inaugure un quai pour navires électriques"
+    assert item.body[0] == "PORT ELECTRIC QUAY OPENING"
+    assert "the text belongs to video: a script or shot list" in item.notes
+    assert item.urgency == 4
+
+
+def test_afp_without_headline_advisory_update_and_sign_off():
+    item = parse("afp-no-headline.xml")
+    assert item.headline is None
+    assert "the item carries no headline" in item.notes
+    assert item.signals == [Signal.update]  # 'UPDATES with ...' in the AdvisoryLine
+    assert item.body == [
+        "Astronomers in northern Chile saw first light on Tuesday at a telescope built to map "
+        "the southern sky every three nights.",
+        "The observatory said the first images would be released next month.",
+    ]
+    assert "sign-off: rl/jm/mcd" in item.notes
+    story = normalised(raw("afp-no-headline.xml"))  # a body without a headline is a story
+    assert story.headline is None
+    assert story.dateline.place == "Santiago"
+
+
+@pytest.mark.parametrize(
+    ("advisory", "signals"),
+    [
+        ("CORRECTS spelling of minister's name in para 3", [Signal.correction]),
+        ("ADDS quotes, details", [Signal.update]),
+        ("REPEATS for additional clients", []),
+    ],
+)
+def test_advisory_line_signals(advisory, signals):
+    lines = (
+        "<HeadLine>H</HeadLine><NewsLine><NewsLineType FormalName='AdvisoryLine'/>"
+        f"<NewsLineText>{advisory}</NewsLineText></NewsLine>"
+    )
+    assert N12.parse(_item(lines=lines)).signals == signals
+
+
+def test_press_release_header_lines_are_notes():
+    item = parse("press-release.xml")
+    assert item.agency == "Fjordline Ferries ASA"  # the issuer whose release it is
+    assert item.byline == "Fjordline Ferries ASA"
+    assert item.dateline.place is None  # the DateLine is a timestamp
+    assert item.body[:2] == [
+        "Revenue rose 8 percent on more summer passengers.",
+        "The company carried 1.2 million passengers in the quarter, up from 1.1 million a "
+        "year earlier.",
+    ]
+    assert any(n.startswith("header line: 12.11.2024 08:30:08 CET |") for n in item.notes)
+    assert any(n.startswith("opening line repeats") for n in item.notes)

@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from schemas import PubStatus, Signal, Subject
-from workers.errors import HostileInputError, ParseError
-from workers.formats import detect
+from workers.errors import EmptyStoryError, HostileInputError, ParseError
+from workers.formats import detect, newsml_g2
 from workers.formats.newsml_g2 import NAR_NAMESPACE, NewsMLG2
 from workers.stages.normalise import normalise
 
@@ -110,10 +110,24 @@ def test_withheld_from_a_pubstatus_uri():
     item = parse("withheld.xml")
     assert item.status is PubStatus.withheld
     assert item.signals == []
-    assert item.dateline.place == "Accra"
+    # <located> names where the item was handled, not a dateline (the issue): the copy's
+    # own 'Accra (AFP) -' is the dateline, found by normalise.
+    assert item.dateline is None
+    assert story(raw("withheld.xml")).dateline.place == "Accra"
 
 
-def test_embargo_later_than_version_created():
+@pytest.fixture
+def clock(monkeypatch):
+    """Fix 'now' for embargo checks."""
+
+    def set_now(when: datetime) -> None:
+        monkeypatch.setattr(newsml_g2, "_now", lambda: when)
+
+    return set_now
+
+
+def test_embargo_later_than_version_created(clock):
+    clock(datetime(2024, 4, 3, tzinfo=UTC))
     item = parse("embargoed.xml")
     assert item.status is PubStatus.embargoed
     assert item.embargoed_until == datetime(2024, 4, 5, 15, tzinfo=UTC)
@@ -131,10 +145,19 @@ def _item(meta: str = "", content: str = "", body: str = "", attrs: str = 'versi
     ).encode()
 
 
-def test_embargo_already_lifted_is_no_embargo():
+def test_embargo_already_lifted_is_no_embargo(clock):
+    clock(datetime(2024, 4, 4, 8, tzinfo=UTC))
     item = G2.parse(_item("<embargoed>2024-04-04T09:00:00Z</embargoed>"))
+    # Lifted before this version was made: nothing held back, the time still carried.
     assert item.status is PubStatus.usable
-    assert item.embargoed_until is None
+    assert item.embargoed_until == datetime(2024, 4, 4, 9, tzinfo=UTC)
+
+
+def test_embargo_that_has_passed_is_no_embargo(clock):
+    clock(datetime(2024, 4, 6, tzinfo=UTC))
+    item = parse("embargoed.xml")
+    assert item.status is PubStatus.usable
+    assert item.embargoed_until == datetime(2024, 4, 5, 15, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -218,8 +241,11 @@ def test_message_splits_into_three_standalone_items_with_namespaces():
     parts = G2.split(raw("news-message-3.xml"))
     assert len(parts) == 3
     for part in parts:
+        # Each part is the message with its header and one item, so 'sent' travels with it.
         root = etree.fromstring(part)
-        assert root.tag == f"{{{NAR_NAMESPACE}}}newsItem"
+        assert root.tag == f"{{{NAR_NAMESPACE}}}newsMessage"
+        assert root.findtext(f"{{{NAR_NAMESPACE}}}header/{{{NAR_NAMESPACE}}}sender") == "dpa.com"
+        assert len(root.findall(f".//{{{NAR_NAMESPACE}}}newsItem")) == 1
         assert G2.sniff(part) == 0.95
     items = [G2.parse(p) for p in parts]
     assert [i.item_id for i in items] == [
@@ -252,8 +278,10 @@ def test_message_with_one_item_parses():
 
 
 def test_empty_message():
-    assert G2.split(raw("empty-message.xml")) == [raw("empty-message.xml")]
-    with pytest.raises(ParseError, match="newsMessage holds no newsItem"):
+    # No item, no story: nothing to split, and a clear reason when parsed whole (the front
+    # door falls back to the whole document), not a parse error.
+    assert G2.split(raw("empty-message.xml")) == []
+    with pytest.raises(EmptyStoryError, match="the newsMessage holds no item"):
         G2.parse(raw("empty-message.xml"))
 
 
@@ -308,8 +336,17 @@ def test_empty_and_unknown_root():
     assert G2.sniff(raw("empty.xml")) == 0
     with pytest.raises(ParseError, match="empty document"):
         parse("empty.xml")
-    assert G2.sniff(raw("unknown-root.xml")) == 0
-    with pytest.raises(ParseError, match="<knowledgeItem> is neither"):
+    unknown = f'<?xml version="1.0"?><newsThing xmlns="{NAR_NAMESPACE}"/>'.encode()
+    assert G2.sniff(unknown) == 0
+    with pytest.raises(ParseError, match="<newsThing> is neither"):
+        G2.parse(unknown)
+
+
+def test_knowledge_item_is_recognised_and_gives_no_story():
+    # A G2 item of concepts is G2 (never plain text), but no story.
+    assert G2.sniff(raw("unknown-root.xml")) == 0.95
+    assert G2.split(raw("unknown-root.xml")) == []
+    with pytest.raises(EmptyStoryError, match="knowledgeItem only"):
         parse("unknown-root.xml")
 
 
@@ -327,7 +364,18 @@ def test_xxe_file_routed_to_g2_and_refused():
     assert G2.split(data) == [data]
 
 
-@pytest.mark.parametrize("name", [*GOOD, "news-message-3.xml"])
+AGENCY_SHAPES = [
+    "reuters-correction.xml",
+    "reuters-kill.xml",
+    "reuters-preformatted.xml",
+    "ap-message.xml",
+    "dpa-xhtml.xml",
+    "ansa-inlinedata.xml",
+    "stt-update.xml",
+]
+
+
+@pytest.mark.parametrize("name", [*GOOD, *AGENCY_SHAPES, "news-message-3.xml"])
 def test_detection_picks_g2(name):
     assert detect(raw(name)).name == "newsml_g2"
 
@@ -359,3 +407,313 @@ def test_normalise_message_items_after_split():
 def test_versions_of_one_item_share_a_story_id():
     ids = {story(raw(n)).story_id for n in ("new-story.xml", "update.xml", "kill.xml")}
     assert len(ids) == 1
+
+
+# ---- real agencies' shapes: Reuters, AP, dpa, ANSA, STT -------------------------------------
+
+
+def test_reuters_correction_with_opaque_version():
+    parts = G2.split(raw("reuters-correction.xml"))
+    assert len(parts) == 1
+    item = G2.parse(parts[0])
+    assert item.item_id == "tag:reuters.com,0000:newsml_L5N3FJ0KQ"
+    # Reuters numbers versions with opaque ten-digit values, past 10**9 and 2**31.
+    assert item.version == 1874529903
+    assert item.version_label is None
+    assert item.signals == [Signal.correction]
+    assert item.agency == "Reuters"
+    assert item.urgency == 3
+    assert item.slugline == "NORWAY-FERRY/ (UPDATE 1, CORRECTED)"
+    assert item.byline == "By Ingrid Solheim"
+    # The <dateline> is a timestamp and <located> the editing desk: neither is the dateline.
+    assert item.dateline is None
+    # The correction notice ahead of the story is a note to editors, not the lede.
+    assert item.notes == [
+        "(In Feb. 12 story, corrects number of crew in paragraph 3 to 14, not 40)"
+    ]
+    assert item.body[0].startswith("OSLO, Feb 12 (Reuters) - A coastal ferry")
+    s = story(parts[0])
+    assert s.dateline.place == "Oslo"
+    assert s.lede.startswith("A coastal ferry carrying 212")
+
+
+def test_reuters_kill_of_the_correction():
+    correction, kill = (
+        G2.parse(G2.split(raw(n))[0]) for n in ("reuters-correction.xml", "reuters-kill.xml")
+    )
+    assert kill.status is PubStatus.canceled
+    # The kill repeats the 'CORRECTED-' headline; it is a kill, not a correction.
+    assert kill.signals == [Signal.kill]
+    assert kill.body == []
+    assert kill.version == 2209917460 > correction.version
+    assert kill.item_id == correction.item_id
+    assert kill.version_created > correction.version_created
+    assert story(G2.split(raw("reuters-kill.xml"))[0]).headline.startswith("CORRECTED-")
+
+
+@pytest.mark.parametrize(
+    ("headline", "slugline", "signals"),
+    [
+        ("CORRECTED-Ferry runs aground", None, [Signal.correction]),
+        ("REFILE-CORRECTED-Ferry runs aground", None, [Signal.correction]),
+        ("Ferry runs aground", "NORWAY-FERRY/ (UPDATE 2, CORRECTED)", [Signal.correction]),
+        ("UPDATE 2-Ferry runs aground", "NORWAY-FERRY/ (UPDATE 2)", []),
+        ("Ferry crew corrected course in time", None, []),
+    ],
+)
+def test_reuters_correction_flags_in_headline_and_slug(headline, slugline, signals):
+    content = f"<slugline>{slugline}</slugline>" if slugline else ""
+    data = _item(content=content).replace(
+        b"<headline>H</headline>", f"<headline>{headline}</headline>".encode()
+    )
+    assert G2.parse(data).signals == signals
+
+
+def test_reuters_package_gives_no_story_and_says_why():
+    data = raw("reuters-package.xml")
+    assert detect(data).name == "newsml_g2"
+    assert G2.split(data) == []
+    with pytest.raises(
+        EmptyStoryError, match=r"^newsml_g2: packageItem only: references 3 items, carries no text$"
+    ):
+        G2.parse(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("event-item.xml", "eventItem only: an event"),
+        ("planning-message.xml", "planningItem only: coverage planning"),
+    ],
+)
+def test_event_and_planning_items_are_never_text(name, reason):
+    data = raw(name)
+    assert detect(data).name == "newsml_g2"
+    assert G2.split(data) == []
+    with pytest.raises(EmptyStoryError, match=reason):
+        G2.parse(data)
+
+
+def test_a_bare_package_is_g2_not_plain_text():
+    data = (
+        f'<?xml version="1.0"?>\n<packageItem \t\n xmlns="{NAR_NAMESPACE}" guid="urn:p" version="2">'
+        '<groupSet root="G1"><group id="G1"><itemRef residref="urn:a"/></group></groupSet>'
+        "</packageItem>"
+    ).encode()
+    assert detect(data).name == "newsml_g2"
+    assert G2.split(data) == []
+    with pytest.raises(EmptyStoryError, match="references 1 item,"):
+        G2.parse(data)
+
+
+def test_reuters_preformatted_text_is_cut_at_its_indents():
+    item = G2.parse(G2.split(raw("reuters-preformatted.xml"))[0])
+    # No @version: the versioned id (guid, colon, number) carries it.
+    assert item.version == 3021577814
+    assert item.item_id == "tag:reuters.com,0000:newsml_L8N3PA0ZZ"
+    # edStat:U says 'not new'; it is no editorial signal.
+    assert item.signals == []
+    assert "(Adds analyst comment, updates prices)" in item.notes
+    assert item.body[:3] == [
+        "* Shanghai copper inventories at four-month high",
+        "* Dollar firmer ahead of jobs data",
+        "By Tomasz Wrona",
+    ]
+    assert item.body[3].startswith("LONDON, March 5 (Reuters) - Copper prices slipped on\nTuesday")
+    assert item.body[5] == '"The stock build is hard to ignore," said one trader in\nSingapore.'
+
+
+@pytest.mark.parametrize(
+    ("attrs", "meta", "header", "version", "item_id"),
+    [
+        ('guid="urn:x:story_version_5"', "", "", 5, "urn:x:story"),
+        ('guid="urn:x:story-v12"', "", "", 12, "urn:x:story"),
+        ('guid="urn:x:s1"', "", "<transmitId>urn:x:s1:77</transmitId>", 77, "urn:x:s1"),
+        ('guid="urn:x:s1"', "", "<transmitId>urn:x:s2:77</transmitId>", 1, "urn:x:s1"),
+        # A guid ending in a number is an id, not a version.
+        ('guid="urn:newsml:stt.fi::102030"', "", "", 1, "urn:newsml:stt.fi::102030"),
+        ('guid="urn:x:s1" version="3"', "", "<transmitId>urn:x:s1:77</transmitId>", 3, "urn:x:s1"),
+    ],
+)
+def test_version_where_the_attribute_is_missing(attrs, meta, header, version, item_id):
+    data = (
+        f'<newsMessage xmlns="{NAR_NAMESPACE}"><header>{header}</header><itemSet>'
+        f"<newsItem {attrs}><itemMeta>{meta}</itemMeta><contentMeta><headline>H</headline>"
+        "</contentMeta></newsItem></itemSet></newsMessage>"
+    ).encode()
+    item = G2.parse(data)
+    assert (item.version, item.item_id) == (version, item_id)
+
+
+def test_ap_message_credits_ap_not_the_provider_code():
+    parts = G2.split(raw("ap-message.xml"))
+    assert len(parts) == 2
+    first, second = (G2.parse(p) for p in parts)
+    # provider approviderid:z04417 is a code, its name a third-party data firm; the guid and
+    # the sender are AP's.
+    assert first.agency == second.agency == "AP"
+    assert first.item_id == "tag:ap.org,2011:0f3e9a1b2c4d5e6f708192a3b4c5d6e7-text"
+    assert (first.version, second.version) == (2, 1)
+    assert first.slugline == "BC-US--Earns-Prairie Mills, 1st Ld-Writethru"
+    # The dateline element, never <located> (the metadata city).
+    assert first.dateline.text == "CEDAR RAPIDS, Iowa"
+    assert first.dateline.place == "Cedar Rapids"
+    assert second.dateline.place == "Spokane"
+    assert "Eds: Adds second-quarter outlook." in first.notes
+    assert first.body[0].startswith("CEDAR RAPIDS, Iowa (AP) _ Prairie Mills")
+    s = story(parts[0])
+    assert s.dateline.place == "Cedar Rapids" and s.agency == "AP"
+    assert s.lede.startswith("Prairie Mills Inc.")
+
+
+def test_dpa_xhtml_page_furniture_is_not_story_text():
+    item = G2.parse(G2.split(raw("dpa-xhtml.xml"))[0])
+    assert item.agency == "dpa"
+    assert item.headline == "Kieler Woche: Rekordzahl an Booten zum Auftakt gemeldet"
+    # The <header> (slug list, time, genre, h1) is left out; the story starts at its dateline.
+    assert item.body[0].startswith("Kiel (dpa) - Zur Kieler Woche")
+    assert len(item.body) == 2
+    assert item.dateline.place == "Kiel"
+    # Plain edNotes are notes; the markup notepad that repeats them is not taken twice.
+    assert item.notes == [
+        "Zu diesem Text gibt es zwei Bilder im Bildangebot.",
+        "Autorin: Frauke Beispiel (Kiel)",
+    ]
+    assert item.replaces == []  # a seeAlso link names no earlier version
+    assert item.language == "de"
+    assert story(G2.split(raw("dpa-xhtml.xml"))[0]).lede.startswith("Zur Kieler Woche")
+
+
+def test_ansa_html_inside_plain_text_inline_data():
+    item = G2.parse(G2.split(raw("ansa-inlinedata.xml"))[0])
+    assert item.agency == "ANSA"
+    # The sub-headline comes first in the file; the main headline is the headline.
+    assert item.headline == "Venice reopens Rialto fish market hall after repairs"
+    # Cut at the indents that start ANSA's paragraphs; the hard wraps are spaces.
+    assert item.body == [
+        "(ANSA) - VENICE, SEPTEMBER 18 - The historic fish market hall at the Rialto reopened "
+        "on Wednesday after eight months of repairs to its roof and columns.",
+        "\"The market is the heart of the city's daily life,\" the mayor's office said in a "
+        "statement.",
+        "Traders had moved to temporary stalls on the quayside while the work was carried out.",
+    ]
+    assert not any("<p>" in p for p in item.body)
+    # Declared Italian (the central detector reads the English copy); <located> is no dateline.
+    assert item.language == "it"
+    assert item.dateline is None
+    s = story(G2.split(raw("ansa-inlinedata.xml"))[0])
+    assert s.dateline.place == "Venice" and s.language == "en"
+
+
+def test_stt_update_links_its_previous_version():
+    item = parse("stt-update.xml")
+    assert item.signals == [Signal.update]
+    assert item.version == 3
+    # The previous version under its differently formed guid; the seeAlso link is not one.
+    assert item.replaces == ["urn:newsml:stt.fi:20241002:108844120"]
+    assert item.agency == "STT"  # creditline 'STT–'
+    assert item.dateline.place == "Tampere"  # <dateline>, not <located> Helsinki
+    assert item.byline == "Liisa Esimerkki"
+    assert item.urgency == 3
+    assert item.language == "fi"
+    assert item.version_created == datetime(2024, 10, 2, 15, 31, 8, tzinfo=UTC)
+    assert story(raw("stt-update.xml")).replaces == ["urn:newsml:stt.fi:20241002:108844120"]
+
+
+@pytest.mark.parametrize(
+    ("link", "replaces"),
+    [
+        ('<link rel="irel:previousVersion" residref="urn:test:0"/>', ["urn:test:0"]),
+        ('<link guidref="urn:test:0" version="1"/>', ["urn:test:0"]),
+        # A bare link to a later or the same version, or to the item itself, replaces nothing.
+        ('<link guidref="urn:test:0" version="2"/>', []),
+        ('<link rel="irel:previousVersion" residref="urn:test:1"/>', []),
+        ('<link rel="irel:seeAlso" href="http://example.org/x"/>', []),
+    ],
+)
+def test_links_to_the_previous_version(link, replaces):
+    assert G2.parse(_item(link)).replaces == replaces
+
+
+@pytest.mark.parametrize(
+    ("meta", "signals"),
+    [
+        ('<signal qcode="sig:replace"/>', [Signal.update]),
+        ('<signal qcode="edStat:C"/>', [Signal.correction]),
+        ('<signal qcode="edStat:D"/>', [Signal.kill]),
+        ('<signal qcode="edStat:U"/><signal qcode="edStat:N"/>', []),
+        ("<edNote>Corrects spelling of the minister's name</edNote>", [Signal.correction]),
+        ("<edNote>Eds: Corrects day to Tuesday</edNote>", [Signal.correction]),
+        ("<edNote>Eds: Adds quote in paragraph 4</edNote>", []),
+    ],
+)
+def test_more_signals(meta, signals):
+    assert G2.parse(_item(meta)).signals == signals
+
+
+def test_message_with_package_text_and_media_items():
+    data = (
+        f'<newsMessage xmlns="{NAR_NAMESPACE}"><header><sent>2024-04-04T10:05:00Z</sent></header>'
+        '<itemSet><packageItem guid="urn:p"><groupSet><group><itemRef residref="urn:t"/>'
+        '<itemRef residref="urn:v"/></group></groupSet></packageItem>'
+        '<newsItem guid="urn:t" version="1"><itemMeta><itemClass qcode="icls:text"/></itemMeta>'
+        "<contentMeta><headline>Text</headline></contentMeta><contentSet><inlineXML>"
+        "<p>Story text.</p></inlineXML></contentSet></newsItem>"
+        '<newsItem guid="urn:v" version="1"><itemMeta><itemClass qcode="icls:video"/></itemMeta>'
+        '<contentSet><remoteContent href="http://example.invalid/v.mp4"/></contentSet></newsItem>'
+        "</itemSet></newsMessage>"
+    ).encode()
+    text, video = G2.split(data)  # the package is no item of its own
+    item = G2.parse(text)
+    assert item.body == ["Story text."]
+    # No versionCreated: the message's sent time stands in, for ordering versions.
+    assert item.version_created == datetime(2024, 4, 4, 10, 5, tzinfo=UTC)
+    with pytest.raises(EmptyStoryError, match="a video item with no headline and no text"):
+        G2.parse(video)
+
+
+def test_headline_from_the_item_title_when_content_meta_has_none():
+    data = _item("<title>From the title</title>").replace(b"<headline>H</headline>", b"")
+    assert G2.parse(data).headline == "From the title"
+
+
+@pytest.mark.parametrize(
+    ("content", "agency"),
+    [
+        ("<creditline>STT&#8211;</creditline>", "STT"),
+        ("<creditline>Nordwire&#8211;Example Media</creditline>", "Nordwire"),
+        ("<creditline>The Associated Press</creditline>", "AP"),
+        ('<infoSource literal="Reuters"/>', "Reuters"),
+    ],
+)
+def test_agency_from_the_credit(content, agency):
+    assert G2.parse(_item(content=content)).agency == agency
+
+
+def test_a_dateline_element_that_is_a_date_or_opens_with_the_agency():
+    dated = G2.parse(_item(content="<dateline>MARCH 04, 2024</dateline>"))
+    assert dated.dateline is None
+    ansa = G2.parse(_item(content="<dateline>(ANSA) - ROMA, 3 APR -</dateline>"))
+    assert ansa.dateline.place == "Roma"
+
+
+@pytest.mark.parametrize("name", AGENCY_SHAPES)
+def test_every_agency_shape_splits_and_normalises(name):
+    for part in G2.split(raw(name)):
+        s = story(part)
+        assert s.format == "newsml_g2" and s.item_id and s.agency and s.headline
+        assert s.version_label is None
+
+
+def test_pretty_printed_paragraph_is_not_cut():
+    body = "<inlineXML><p>\n    One sentence\n    wrapped by an editor\n\n    and indented.\n  </p></inlineXML>"
+    assert len(G2.parse(_item(body=body)).body) == 1
+
+
+def test_indented_plain_text_inline_data():
+    text = "   First para line one\nline two.\n   Second para\nwraps here.\n"
+    body = f'<inlineData contenttype="text/plain">{text}</inlineData>'
+    assert G2.parse(_item(body=body)).body == [
+        "First para line one\nline two.",
+        "Second para\nwraps here.",
+    ]

@@ -11,6 +11,7 @@ from schemas import PubStatus, Signal, Subject
 from tests.workers.formats.samplefiles import normalised, read_sample
 from workers.errors import HostileInputError, ParseError
 from workers.formats import detect
+from workers.formats import ninjs as ninjs_module
 from workers.formats.htmltext import html_paragraphs
 from workers.formats.ninjs import Ninjs
 
@@ -62,7 +63,8 @@ class TestVersion1:
 class TestVersion2:
     def test_headlines_bodies_by(self):
         item = parse("update-v2.json")
-        assert item.version == 2 and item.signals == [Signal.update]
+        # Version 2 with nothing saying what changed: no signal from the number alone.
+        assert item.version == 2 and item.signals == []
         assert (
             item.headline == "Hamburg opens ammonia terminal as first tanker is booked"
         )  # main role
@@ -101,7 +103,8 @@ class TestStatus:
     def test_withheld(self):
         assert parse("withheld.json").status is PubStatus.withheld
 
-    def test_embargo(self):
+    def test_embargo(self, monkeypatch):
+        monkeypatch.setattr(ninjs_module, "_now", lambda: datetime(2024, 11, 13, 12, tzinfo=UTC))
         item = parse("embargoed.json")
         assert item.status is PubStatus.embargoed
         assert item.embargoed_until == datetime(2024, 11, 14, 5, 0, tzinfo=UTC)
@@ -245,3 +248,141 @@ class TestDetection:
 def test_html_paragraphs_drop_active_content():
     html = '<p>A<script>x()</script></p><style>p{}</style><iframe>i</iframe><p>B<br/>C</p><p onclick="x">D'
     assert html_paragraphs(html) == ["A", "B", "C", "D"]
+
+
+# --- Superdesk exports and the agencies' own JSON dialects ---------------------------------
+
+
+class TestSuperdeskExport:
+    def test_source_is_the_credit_over_the_distributor(self):
+        item = parse("superdesk-relay.json")
+        assert item.agency == "AFP"  # source, not copyrightholder (the distributor)
+        assert item.version == 3 and item.signals == []
+        assert item.urgency == 3
+        # No dateline in the copy: 'located' (the dateline city Superdesk fills) is the fallback.
+        assert item.dateline.place == "Jakarta"
+        story = normalised(read_sample("ninjs", "superdesk-relay.json"))
+        assert story.dateline.place == "Jakarta"
+
+    def test_priority_when_there_is_no_urgency(self):
+        assert parse("embargo-passed.json").urgency == 5
+        assert NINJS.parse(doc(priority=2, urgency=4)).urgency == 4
+
+    def test_passed_embargo_is_usable_but_carried(self, monkeypatch):
+        monkeypatch.setattr(ninjs_module, "_now", lambda: datetime(2024, 6, 1, tzinfo=UTC))
+        item = parse("embargo-passed.json")
+        assert item.status is PubStatus.usable
+        assert item.embargoed_until == datetime(2024, 3, 4, tzinfo=UTC)
+        assert item.agency == "360research"  # an empty copyrightholder is no agency
+
+    def test_future_embargo_holds(self, monkeypatch):
+        monkeypatch.setattr(ninjs_module, "_now", lambda: datetime(2024, 3, 2, tzinfo=UTC))
+        assert parse("embargo-passed.json").status is PubStatus.embargoed
+
+    def test_located_repeating_the_byline_is_no_place(self):
+        assert parse("embargo-passed.json").dateline is None
+
+    def test_copy_dateline_wins_over_located(self):
+        story = normalised(read_sample("ninjs", "located-vs-copy.json"))
+        assert story.dateline.place == "Lisbon"  # not the misspelt 'Lisbonn, Portugal'
+        assert story.agency == "AP"  # the copyright notice names no agency we know
+        assert story.lede.startswith("Lisbon's famous yellow trams")
+
+    def test_html_body_preferred_to_flattened_text(self):
+        item = parse("located-vs-copy.json")
+        assert len(item.body) == 2
+
+
+class TestApMediaApi:
+    def test_item(self):
+        item = parse("ap-media-item.json")
+        assert item.item_id == "a1b2c3d4e5f60718293a4b5c6d7e8f90"  # altids, not the uri
+        assert item.agency == "AP"
+        assert item.version == 2
+        assert item.slugline == "BC-EU-Netherlands-Bridge"
+        assert item.version_label == "1st Ld-Writethru"
+        assert item.signals == [Signal.update]
+        assert item.urgency == 3  # editorialpriority 'u'
+        assert item.byline == "By JOOST VERMEER"  # without the job title
+        assert item.dateline.place == "Utrecht"  # datelinelocation
+        assert item.body[0].startswith("A Dutch city closed its oldest road bridge")
+
+    def test_feed_splits_into_items_with_the_same_ids(self):
+        parts = NINJS.split(read_sample("ninjs", "ap-media-feed.json"))
+        items = [NINJS.parse(p) for p in parts]
+        assert [i.item_id for i in items] == [
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        ]
+        assert items[0].item_id == parse("ap-media-item.json").item_id
+        assert items[0].body == [] and any("NITF rendition" in n for n in items[0].notes)
+        assert items[1].status is PubStatus.canceled and items[1].signals == [Signal.kill]
+
+    def test_metadata_only_item_is_a_story(self):
+        part = NINJS.split(read_sample("ninjs", "ap-media-feed.json"))[0]
+        story = normalised(part)
+        assert story.headline == "Dutch city closes historic bridge after crack found"
+        assert story.version == 2
+
+    def test_single_item_wrapper_is_kept_whole_and_parsed(self):
+        raw = read_sample("ninjs", "ap-media-item.json")
+        assert NINJS.split(raw) == [raw]
+        assert detect(raw).name == "ninjs"
+
+
+class TestDigitalwires:
+    def test_fields(self):
+        item = parse("digitalwires.json")
+        assert item.item_id == "urn:newsml:dpa.com:20090101:240611-99-123456"
+        assert item.agency == "dpa"
+        assert item.version == 2 and item.signals == [Signal.update]  # sig:update
+        assert item.dateline.place == "Kiel"
+        assert item.byline == "Von Jana Petersen, dpa"
+        assert item.keywords == ["Verkehr", "Brücke", "Radverkehr"]
+        assert item.body[0].startswith("Kiel (dpa) - Die neue Fahrradbrücke")
+        assert "Milder Winter" in item.body
+        # Only publishable editor's notes are kept.
+        assert "dpa jp yyzz n1 kl" in item.notes
+        assert not any("Autorin" in n for n in item.notes)
+
+    def test_correction_signal(self):
+        item = NINJS.parse(doc(signal="sig:correction", version=3))
+        assert item.signals == [Signal.correction]
+
+
+def test_bbc_wrapper_splits():
+    parts = NINJS.split(read_sample("ninjs", "bbc-wrapper.json"))
+    items = [NINJS.parse(p) for p in parts]
+    assert [i.headline for i in items] == [
+        "Council approves new library",
+        "Cyngor yn cymeradwyo llyfrgell",
+    ]
+    assert items[1].language == "cy"
+
+
+def test_nitf_body_in_json():
+    item = parse("nitf-body.json")
+    assert item.body == ["MADRID, 11 jun (EFE).- El Gobierno aprobó un plan de ayudas.",
+                         "El plan costará 300 millones."]  # fmt: skip
+    assert item.agency == "EFE"
+
+
+def test_broken_nitf_body_is_read_as_markup_not_refused():
+    bodies = [{"contenttype": "application/nitf+xml", "value": "<nitf><body><p>Half"}]
+    item = NINJS.parse(doc(body_text=None, bodies=bodies))
+    assert item.body == ["Half"]
+
+
+@pytest.mark.parametrize(
+    ("note", "signal"),
+    [
+        ("Eds: Corrects spelling of minister's name.", Signal.correction),
+        ("UPDATES with quotes", Signal.update),
+        ("Eds: Kill. Story withdrawn.", Signal.kill),
+        ("Berichtigung: Name korrigiert", Signal.correction),
+        ("For all media", None),
+    ],
+)
+def test_editors_note_signals(note, signal):
+    item = NINJS.parse(doc(ednote=note, version=2))
+    assert item.signals == ([signal] if signal else [])

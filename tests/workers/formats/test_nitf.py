@@ -11,6 +11,7 @@ import pytest
 from schemas import PubStatus, Signal, Subject
 from workers.errors import HostileInputError, ParseError
 from workers.formats import detect
+from workers.formats import nitf as nitf_module
 from workers.formats.nitf import Nitf, read_nitf_body
 from workers.formats.xmlsafe import parse_xml
 from workers.stages.normalise import normalise
@@ -45,7 +46,9 @@ def test_new_story_fields():
     assert item.headline == "Rotterdam dock workers walk out over automation plan"
     assert "subheadline: Container terminals at a standstill for second day" in item.notes
     assert item.slugline == "NETHERLANDS-PORT/STRIKE"
-    assert item.byline == "By Maartje van Leeuwen, Reuters"
+    # The <byttl> job title is not part of the byline; it is kept in the notes.
+    assert item.byline == "By Maartje van Leeuwen"
+    assert "byline title: Reuters" in item.notes
     assert item.dateline.place == "Rotterdam"
     assert item.dateline.text == "ROTTERDAM, Netherlands, March 12"
     assert item.dateline.date == date(2024, 3, 12)
@@ -108,7 +111,8 @@ def test_kill_is_canceled_with_kill_signal():
     assert Signal.update not in item.signals
 
 
-def test_embargo_in_the_future_of_issue():
+def test_embargo_in_the_future_of_issue(monkeypatch):
+    monkeypatch.setattr(nitf_module, "_now", lambda: datetime(2024, 3, 13, tzinfo=UTC))
     item = parse("embargoed.xml")
     assert item.status is PubStatus.embargoed
     assert item.embargoed_until == datetime(2024, 3, 14, 19, tzinfo=UTC)
@@ -161,7 +165,8 @@ def test_unknown_management_status_is_usable_with_a_note():
         ("<ed-msg info='Writethru, version 4'/>", [Signal.update], 4),
         ("<ed-msg msg-type='correction'/>", [Signal.correction], 1),
         ("<ed-msg info='Story withdrawn by the agency'/>", [Signal.kill], 1),
-        ("<du-key key='k' generation='3'/>", [Signal.update], 3),
+        # A version number alone is no editorial signal.
+        ("<du-key key='k' generation='3'/>", [], 3),
         ("<revision-history/>", [], 1),
     ],
 )
@@ -178,7 +183,7 @@ def test_version_from_revision_history():
     )
     item = NITF.parse(raw)
     assert item.version == 3
-    assert item.signals == [Signal.update]
+    assert item.signals == []
 
 
 def test_item_id_falls_back_to_du_key_and_urgency_out_of_range_is_noted():
@@ -336,3 +341,214 @@ def test_normalise_kill_keeps_status_and_signal():
     assert s.status is PubStatus.canceled
     assert s.signals == [Signal.kill]
     assert s.version == 2
+
+
+# --- Agencies' own NITF shapes -------------------------------------------------------------
+
+
+def test_embargo_that_has_passed_is_usable_but_carried(monkeypatch):
+    monkeypatch.setattr(nitf_module, "_now", lambda: datetime(2024, 3, 20, tzinfo=UTC))
+    item = parse("embargoed.xml")
+    assert item.status is PubStatus.usable
+    assert item.embargoed_until == datetime(2024, 3, 14, 19, tzinfo=UTC)
+
+
+def test_explicit_embargoed_status_is_kept_even_when_passed():
+    raw = _docdata(
+        "management-status='embargoed'",
+        "<date.issue norm='20160908T120000+0100'/><date.release norm='20160909T000100+0100'/>",
+    )
+    item = NITF.parse(raw)
+    assert item.status is PubStatus.embargoed
+    assert item.embargoed_until == datetime(2016, 9, 9, 0, 1, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_ap_byline_without_job_title_and_location_dateline():
+    item = parse("ap-byttl.xml")
+    assert item.agency == "AP"
+    assert item.byline == "By MARTHA QUINLAN"
+    assert "byline title: Associated Press Writer" in item.notes
+    assert item.dateline.place == "Duluth"
+    assert item.slugline is None
+    assert item.item_id is None
+    s = story("ap-byttl.xml")
+    assert s.dateline.place == "Duluth" and s.dateline.agency == "AP"
+    assert s.lede.startswith("The busiest shelf")
+
+
+def test_pa_slug_is_the_key_list_keyword_not_the_routing_du_key():
+    item = parse("pa-utf8-declared-latin1.xml")
+    assert item.slugline == "ParkingFines"
+    assert item.agency == "PA"
+    assert item.urgency == 4
+    assert item.byline == "By Harriet Moss, Press Association Consumer Affairs Correspondent"
+    # Declared ISO-8859-1, the pound signs are UTF-8 bytes: read as the agency meant them.
+    assert "£38 per penalty" in item.body[1]
+    assert "Â" not in " ".join(item.body)
+    # Inline <location>/<chron> markup keeps the words of the paragraph.
+    assert "on Monday by a motoring group" in item.body[2]
+
+
+def test_aap_relay_credits_the_original_agency():
+    item = parse("aap-relay-afp.xml")
+    assert item.agency == "AFP"
+    assert item.slugline == "France Bakers"
+    assert item.urgency == 5
+    assert item.status is PubStatus.usable and item.embargoed_until is None
+    # Hard-wrapped with <br/>: one paragraph, broken lines.
+    assert item.body[0].startswith("PARIS, Mar 4 AFP - Several hundred bakers")
+    assert len(item.body) == 3
+    assert story("aap-relay-afp.xml").dateline.place == "Paris"  # the copy's own dateline
+
+
+def test_aap_take_key_words_are_the_version_label():
+    item = parse("aap-takekey-lead.xml")
+    assert item.agency == "AAP"
+    assert item.slugline == "CRI Openers"
+    assert item.version_label == "2nd Lead"
+    # A lead is a version (the third take), not an editorial signal.
+    assert item.version == 3
+    assert item.signals == []
+
+
+def test_aap_take_key_that_is_a_place_is_only_noted():
+    raw = (SAMPLES / "aap-takekey-lead.xml").read_bytes().replace(b"2nd Lead", b"(BRISBANE)")
+    item = NITF.parse(raw)
+    assert item.version_label is None and item.signals == []
+    assert "take key: (BRISBANE)" in item.notes
+
+
+def test_efe_timestamp_dateline_is_no_place():
+    item = parse("efe-timestamp-dateline.xml")
+    assert item.dateline is None  # only a story.date timestamp; evloc is metadata
+    assert item.agency == "EFE"  # from <rights.owner>
+    assert item.slugline == "PERÚ TRANSPORTE"
+    assert item.urgency == 3  # meta 'prioridad' U, there is no <urgency>
+    assert item.language == "es"  # baselang
+    s = story("efe-timestamp-dateline.xml")
+    assert s.dateline.place == "Lima"  # the copy's dateline
+
+
+def test_ntb_id_like_keys_give_way_to_the_stikkord():
+    item = parse("ntb-idlike-keys.xml")
+    assert item.slugline == "bru-glomma"
+    assert item.agency == "NTB"
+    assert item.version == 12
+    # doc-id is the du-key plus a revision counter: the du-key is the story's id.
+    assert item.item_id == "ntb-3f2a9c1e-7b44-4d2e-a0c5-91e6d8b4f270"
+    assert item.signals == [Signal.update]  # 'oppdatert' in the ed-msg
+    assert item.language == "nb"
+    assert item.headline.strip() == "Ny bru over Glomma åpner to måneder før planen"
+    assert item.dateline.place == "Elverum"
+    assert "Raskere enn ventet" in item.body and "Lengde: 310 meter" in item.body
+
+
+def test_cp_title_slug_keyword_text_and_revision_comment():
+    item = parse("cp-revision.xml")
+    assert item.agency == "CP"
+    assert item.slugline == "Moose-Highway-Crossing"
+    assert item.keywords == ["National", "Environment", "Transportation"]
+    assert item.urgency == 3  # <urgency> under <head>
+    assert item.version == 2 and item.signals == [Signal.update]  # 'ADDS comment ...'
+    assert item.byline == "Colette Duval"
+    assert item.dateline.place == "Thunder Bay"
+    assert item.status is PubStatus.usable and item.embargoed_until is None  # placeholder dates
+
+
+def test_agate_body_is_read_as_table_rows():
+    item = parse("agate-table.xml")
+    assert item.body[:3] == ["BC-CUR--Curling Standings", "CURLING STANDINGS", "W L"]
+    assert "Harbour Rink 7 1" in item.body
+    assert item.body[-1].startswith("Next draw")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("SYDNEY March 22 AAP -", "SYDNEY"),
+        ("Tegucigalpa, Jan 2 (EFE).-", "Tegucigalpa"),
+        ("WASHINGTON (AP) —", "WASHINGTON"),
+        ("FORT WORTH, Texas", "FORT WORTH"),
+        ("København /ritzau/", "København"),
+        ("Oslo", "Oslo"),
+        ("20170102T222800+0000", None),
+        ("2024-03-12", None),
+        ("", None),
+    ],
+)
+def test_dateline_place(text, place):
+    assert nitf_module.dateline_place(text) == place
+
+
+@pytest.mark.parametrize(
+    ("value", "id_like"),
+    [
+        ("faktisk-d9cde75b-256e-4989-b6a3-b8ad27f43a5c", True),
+        ("eed713d46d74499d86b3250fa47b341b", True),
+        ("580001T", True),
+        ("RL Roosters", False),
+        ("F1 Test", False),
+        ("PA-HHH-POLITICS-Brexit", False),
+    ],
+)
+def test_id_like(value, id_like):
+    assert nitf_module.is_id_like(value) is id_like
+
+
+def test_slug_prefers_meta_then_lone_keyword_then_du_key_and_never_an_id_when_a_word_exists():
+    def slug(head_inner: str, docdata_inner: str = "") -> str | None:
+        raw = (
+            f"<nitf><head>{head_inner}<docdata>{docdata_inner}</docdata></head>"
+            "<body><body.head><hedline><hl1>H</hl1></hedline></body.head></body></nitf>"
+        ).encode()
+        return NITF.parse(raw).slugline
+
+    uuid = "0b8e6f2a-1c3d-4e5f-8a9b-7c6d5e4f3a2b"
+    assert (
+        slug("<meta name='anpa-keyword' content='Floods'/>", f"<du-key key='{uuid}'/>") == "Floods"
+    )
+    assert (
+        slug("", f"<du-key key='{uuid}'/><key-list><keyword key='Floods'/></key-list>") == "Floods"
+    )
+    assert slug("", "<du-key key='PA-X-Floods'/>") == "PA-X-Floods"
+    assert slug("", f"<du-key key='{uuid}'/>") == uuid  # nothing better: the id is kept
+    assert slug("<title>Floods-Rescue</title>") == "Floods-Rescue"  # a title that is no headline
+    assert slug("<title>H</title>") is None
+
+
+def test_delivery_list_origin_names_the_agency():
+    raw = (
+        b"<nitf><head><docdata><del-list><from-src src-name='PA' level-number='1'/></del-list>"
+        b"</docdata></head><body><body.content><p>Text.</p></body.content></body></nitf>"
+    )
+    assert NITF.parse(raw).agency == "PA"
+
+
+def test_agency_service_names_are_the_agency():
+    raw = _docdata(inner="<doc.copyright holder='PA Sport' year='2024'/>")
+    assert NITF.parse(raw).agency == "PA"
+
+
+def test_ed_msg_version_words_are_the_label():
+    item = NITF.parse(_docdata(inner="<ed-msg info='UPDATE 2 - adds quotes from the minister'/>"))
+    assert item.version_label == "UPDATE 2"
+    assert (
+        NITF.parse(_docdata(inner="<ed-msg info='For global distribution'/>")).version_label is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("<byline>By Jo Lee<byttl>AP Writer</byttl></byline>", "By Jo Lee"),
+        ("<byline><person>Jo Lee</person>, <byttl>Reuters</byttl></byline>", "Jo Lee"),
+        (
+            "<byline>By<person>Jo Lee</person><virtloc>jo@example.invalid</virtloc></byline>",
+            "By Jo Lee",
+        ),
+        ("<byline><byttl>Staff</byttl></byline>", None),
+    ],
+)
+def test_byline_forms(byline, expected):
+    raw = f"<nitf><head/><body><body.head>{byline}</body.head></body></nitf>".encode()
+    assert NITF.parse(raw).byline == expected
