@@ -126,8 +126,6 @@ _PLACE_END = re.compile(
     r"|aoû|aou|ago|sep|set|oct|okt|ott|nov|dec|déc|dez|dic|ene|gen)[a-zé]*\.?\s+\d))",
     re.I,
 )
-_AGATE_PARAGRAPHS = frozenset({"p", "hl1", "hl2", "pre", "li", "dt", "dd", "h1", "h2", "h3", "h4"})
-_AGATE_SKIPPED = frozenset({"media", "note", "fn", "script", "style", "object", "img", "figure"})
 _BYLINE_SKIPPED = frozenset({"byttl", "virtloc"})
 _VERSION_LEAD = re.compile(r"\s+[-–—:]\s+|:\s|\s*\.\s+")
 
@@ -159,52 +157,13 @@ def _child(element: etree._Element | None, *path: str) -> etree._Element | None:
 
 
 def read_nitf_body(element: etree._Element | None) -> list[str]:
-    """Paragraphs of a NITF ``body`` or ``body.content`` (namespaced or not).
-
-    Tables inside prose are data for the page, not story text, and stay out. A body that is
-    mostly tables (AP's agate: standings, top tens, box scores) is read in document order with
-    each table row as a paragraph, so the story is not published as a stub.
-    """
+    """Paragraphs of a NITF ``body`` or ``body.content`` (namespaced or not), tables included
+    a row a paragraph in the order they stand: AP's agate (standings, top tens, box scores) is
+    all table, and a results table inside prose is the story's data too."""
     if element is None:
         return []
     content = element if local(element) == "body.content" else _child(element, "body.content")
-    paragraphs = read_paragraphs(content)
-    if content is None:
-        return paragraphs
-    rows = _table_rows(content)
-    if rows and (len(rows) >= len(paragraphs) or sum(map(len, rows)) > sum(map(len, paragraphs))):
-        agate: list[str] = []
-        _read_agate(content, agate)
-        return agate
-    return paragraphs
-
-
-def _table_rows(content: etree._Element) -> list[str]:
-    rows = []
-    # '{*}tr' matches the element with or without a namespace, in lxml's C loop.
-    for row in content.iter("{*}tr"):
-        if text := _row_text(row):
-            rows.append(text)
-    return rows
-
-
-def _row_text(row: etree._Element) -> str:
-    cells = (" ".join((inline_text(c) or "").split()) for c in row if local(c) in {"td", "th"})
-    return " ".join(c for c in cells if c)
-
-
-def _read_agate(element: etree._Element, out: list[str]) -> None:
-    """Paragraphs and table rows of an agate body, in the order they stand."""
-    for sub in element:
-        name = local(sub)
-        if name == "tr":
-            if text := _row_text(sub):
-                out.append(text)
-        elif name in _AGATE_PARAGRAPHS:
-            if text := inline_text(sub):
-                out.append(text.strip())
-        elif name and name not in _AGATE_SKIPPED:
-            _read_agate(sub, out)
+    return read_paragraphs(content)
 
 
 class Nitf(WireFormat):

@@ -32,6 +32,7 @@ __all__ = [
     "pick_agency",
     "read_paragraphs",
     "spaced_text",
+    "table_rows",
     "title_place",
 ]
 
@@ -82,6 +83,11 @@ _SKIPPED = frozenset(
         "title",
         "meta",
         "link",
+        # HTML5 page furniture around the story (dpa puts its slug list, time and h1 there).
+        "header",
+        "footer",
+        "nav",
+        "aside",
     }
 )
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:])")
@@ -193,7 +199,12 @@ def read_paragraphs(container: etree._Element | None) -> list[str]:
 
     for sub in container:
         name = local(sub)
-        if not name or name in _SKIPPED:
+        if name == "table":
+            # Results, prices and standings are the story's data: a row a paragraph, cells
+            # apart, so two template stories are told apart by what their tables say.
+            flush()
+            out.extend(table_rows(sub))
+        elif not name or name in _SKIPPED:
             pass
         elif name in _PARAGRAPHS:
             flush()
@@ -210,6 +221,17 @@ def read_paragraphs(container: etree._Element | None) -> list[str]:
         loose.append(sub.tail or "")
     flush()
     return out
+
+
+def table_rows(table: etree._Element) -> list[str]:
+    """A table's rows as lines, the cells' text apart; empty cells and rows left out."""
+    rows = []
+    # '{*}tr' matches the element with or without a namespace, in lxml's C loop.
+    for row in table.iter("{*}tr"):
+        cells = (" ".join((inline_text(c) or "").split()) for c in row if local(c) in ("td", "th"))
+        if text := " ".join(c for c in cells if c):
+            rows.append(text)
+    return rows
 
 
 def named_zone_to_offset(value: str) -> tuple[str, str | None]:

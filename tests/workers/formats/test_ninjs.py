@@ -362,7 +362,8 @@ def test_bbc_wrapper_splits():
 
 def test_nitf_body_in_json():
     item = parse("nitf-body.json")
-    assert item.body == ["MADRID, 11 jun (EFE).- El Gobierno aprobó un plan de ayudas.",
+    # The table's row is kept in its place: tables are the story's data.
+    assert item.body == ["MADRID, 11 jun (EFE).- El Gobierno aprobó un plan de ayudas.", "dato",
                          "El plan costará 300 millones."]  # fmt: skip
     assert item.agency == "EFE"
 

@@ -65,15 +65,17 @@ def test_new_story_fields():
     assert item.embargoed_until is None
 
 
-def test_new_story_body_skips_tables_media_and_tagline_but_keeps_subheads():
+def test_new_story_body_keeps_tables_and_subheads_skips_media_and_tagline():
     body = parse("new-story.xml").body
     assert body[0].startswith("ROTTERDAM, March 12 (Reuters) - Dock workers")
     assert body[3] == "Shipping lines said they were diverting some vessels to Antwerp and Hamburg."
+    # A table is the story's data: a row a paragraph, cells apart.
+    assert body[4] == "Terminal Idle cranes"
     assert "Operators respond" in body
     joined = " ".join(body)
-    assert "Idle cranes" not in joined
+    assert "Idle cranes at the port" not in joined  # the picture caption
     assert "Editing by" not in joined
-    assert len(body) == 6
+    assert len(body) == 7
     # <br/> inside a paragraph keeps the words apart.
     assert "gates.\nShe said" in body[2]
 
