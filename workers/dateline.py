@@ -53,6 +53,45 @@ AGENCIES: dict[str, str] = {
     "europa press": "Europa Press",
     "kna": "KNA",
     "epd": "epd",
+    # Further national agencies, as they credit themselves in datelines and credit lines.
+    "stt": "STT",
+    "sda-ats": "SDA",
+    "keystone-sda": "SDA",
+    "itar-tass": "TASS",
+    "kyodonews": "Kyodo",
+    "kyodo news": "Kyodo",
+    "jiji": "Jiji",
+    "lusa": "Lusa",
+    "ana-mpe": "ANA-MPE",
+    "pap": "PAP",
+    "ctk": "CTK",
+    "čtk": "CTK",
+    "mti": "MTI",
+    "hina": "HINA",
+    "tanjug": "Tanjug",
+    "bta": "BTA",
+    "agerpres": "Agerpres",
+    "ukrinform": "Ukrinform",
+    "interfax": "Interfax",
+    "anadolu": "Anadolu",
+    "irna": "IRNA",
+    "wam": "WAM",
+    "spa": "SPA",
+    "mena": "MENA",
+    "qna": "QNA",
+    "kuna": "KUNA",
+    "petra": "Petra",
+    "ians": "IANS",
+    "uni": "UNI",
+    "ani": "ANI",
+    "bernama": "Bernama",
+    "antara": "Antara",
+    "vna": "VNA",
+    "pna": "PNA",
+    "nzpa": "NZPA",
+    "businessdesk": "BusinessDesk",
+    "dpa-afx": "dpa-AFX",
+    "dow jones": "Dow Jones",
 }
 
 _MONTHS: dict[str, int] = {}
@@ -100,6 +139,10 @@ _BARE = re.compile(
 _PARENS_NO_DASH = re.compile(
     r"^(?P<head>[A-ZÀ-Ý][\w.'’-]*(?:[ -][A-ZÀ-Ý][\w.'’-]*){0,2}(?:,\s*[^()\n,]{1,30})?)\s*"
     r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,24}?)\)\s+(?=[A-ZÀ-Ý\"«„“])"
+)
+# TASS: 'MOSCOW, January 21. /TASS/. The Kremlin'.
+_SLASHED = re.compile(
+    r"^(?P<head>[A-ZÀ-Ý][^()\n/]{0,60}?)\s*\.?\s*/(?P<agency>[A-Za-z][A-Za-z .&-]{1,24})/\.?\s+(?=\S)"
 )
 # AP and CP's teletype dash after a place in capitals, with no credit: 'HALIFAX _ The port'.
 # The '_' is only ever a dateline's, so no date or agency is needed to be sure.
@@ -212,6 +255,7 @@ def split_dateline(
         or _LEADING.match(paragraph)
         or _DATED.match(paragraph)
         or _TELETYPE.match(paragraph)
+        or _SLASHED.match(paragraph)
     )
     if match and match.re is _TELETYPE and match["head"].split(",")[0].strip() in _NOT_PLACES:
         match = None
@@ -228,10 +272,16 @@ def split_dateline(
     parts = [p.strip() for p in head.split(",") if p.strip()]
     if not parts or not parts[0][0].isupper():
         return None, paragraph
-    place = parts[0]
+    place: str | None = parts[0]
     found: date | None = None
-    qualifiers: list[str] = []
     year = default_date.year if default_date else (received.year if received else None)
+    if parse_date_words(parts[0], default_year=year or 2000):
+        # 'Jan 3 (Reuters) -': a date where the place would be; the dateline has no place.
+        if match.re is not _PARENS:
+            return None, paragraph
+        parts = ["", *parts]
+        place = None
+    qualifiers: list[str] = []
     for part in parts[1:]:
         parsed = parse_date_words(part, default_year=year)
         if parsed and not default_date and received and (parsed - received).days > 2:
@@ -241,7 +291,7 @@ def split_dateline(
         else:
             qualifiers.append(part)
     # A place of more than five words is a sentence that happens to hold a parenthesis.
-    if len(place.split()) > 5 or any(len(q.split()) > 4 for q in qualifiers):
+    if (place and len(place.split()) > 5) or any(len(q.split()) > 4 for q in qualifiers):
         return None, paragraph
     if match.re is _DATED and not any(_is_day_month(p) for p in parts[1:]):
         return None, paragraph  # without a real month it is an upper-case sentence
@@ -249,7 +299,7 @@ def split_dateline(
     text = re.sub(rf"\s*{_DASH}\s*$", "", text)
     dateline = Dateline(
         text=text,
-        place=_place_name(place),
+        place=_place_name(place) if place else None,
         date=found or default_date,
         agency=_credited(agency) if agency else None,
     )

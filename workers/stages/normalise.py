@@ -59,21 +59,24 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
     dateline = _given_dateline(item.dateline)
     byline = clean_inline(item.byline)
     default_date = item.date_hint or (dateline.date if dateline else None)
-    if paragraphs and (found_byline := _byline_paragraph(paragraphs[0])):
+    # Summary bullets may stand above the byline and dateline (Reuters' '* Gold may edge up');
+    # they stay in the body, and the byline and dateline are read where the prose begins.
+    top = _leading_bullets(paragraphs)
+    if len(paragraphs) > top and (found_byline := _byline_paragraph(paragraphs[top])):
         # Copy that puts the byline in the body ('By JANE DOE' as its own first paragraph):
         # it is the byline, not the lede, and the dateline follows it.
         byline = byline or found_byline
-        paragraphs = paragraphs[1:]
-    if paragraphs:
+        paragraphs = [*paragraphs[:top], *paragraphs[top + 1 :]]
+    if len(paragraphs) > top:
         found, rest = split_dateline(
-            paragraphs[0], default_date=default_date, received=received_at.date()
+            paragraphs[top], default_date=default_date, received=received_at.date()
         )
         if found:
             # The copy's own dateline wins over metadata (a G2 <located> or NITF element can
             # name the editing desk, not where the story was filed); metadata fills its gaps.
             dateline = _merge_datelines(found, dateline)
             rest = rest.strip()
-            paragraphs = [rest, *paragraphs[1:]] if rest else paragraphs[1:]
+            paragraphs = [*paragraphs[:top], *([rest] if rest else []), *paragraphs[top + 1 :]]
     if dateline and dateline.date is None and default_date:
         dateline = dateline.model_copy(update={"date": default_date})
     paragraphs, trailer = split_truncation(paragraphs)
@@ -102,7 +105,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         byline=byline,
         dateline=dateline,
         body=paragraphs,
-        lede=paragraphs[0] if paragraphs else None,
+        lede=(paragraphs[top:] or paragraphs or [None])[0],
         language=choose_language(declared=item.language, text=text_for_language),
         word_count=word_count(paragraphs),
         truncated=item.truncated or trailer,
@@ -183,6 +186,17 @@ _BYLINE = re.compile(
     r"^(?:By|BY|Von|VON|Par|PAR|Por|POR|Di|Af|Av|Door)\s+"
     r"(?P<names>[A-ZÀ-Ý][\w.'’-]*(?:[\s,]+(?:and|und|et|y|e|og|och|en|of|the|The|[A-ZÀ-Ý][\w.'’-]*))*)$"
 )
+
+
+_BULLET = re.compile(r"^[*•·▪–-]\s+\S")
+
+
+def _leading_bullets(paragraphs: list[str]) -> int:
+    """How many summary bullets open the body (at most six; all of it is no summary)."""
+    n = 0
+    while n < min(6, len(paragraphs) - 1) and _BULLET.match(paragraphs[n]):
+        n += 1
+    return n
 
 
 def _byline_paragraph(paragraph: str) -> str | None:

@@ -118,6 +118,9 @@ def test_efe_plain_story():
         ("Lausanne (ats afp) Les manifestants", "Lausanne", "ATS", "Les manifestants"),
         ("Hamburg (dpa/lni) - Die Polizei", "Hamburg", "dpa", "Die Polizei"),
         ("SAN DIEGO (tca/dpa) - The Chargers", "San Diego", "dpa", "The Chargers"),
+        ("MOSCOW, January 21. /TASS/. The Kremlin", "Moscow", "TASS", "The Kremlin"),
+        ("Jan 3 (Reuters) - Gold rose", None, "Reuters", "Gold rose"),
+        ("SOFIA (ITAR-TASS) - The cabinet", "Sofia", "TASS", "The cabinet"),
     ],
 )
 def test_agency_variants_without_dash_credit_or_parentheses(paragraph, place, agency, rest):

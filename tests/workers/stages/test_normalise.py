@@ -201,3 +201,28 @@ def test_an_editors_note_naming_what_it_replaces_links_the_items() -> None:
     assert named_predecessors(["Replaces the earlier story on the harbour fire"]) == []
     story = build(body=["Text."], notes=["Sustituye a EFE-332100."], item_id="EFE-332199")
     assert story.replaces == ["EFE-332100"]
+
+
+def test_summary_bullets_stay_and_the_byline_and_dateline_below_them_are_read() -> None:
+    story = build(
+        body=[
+            "* Copper hits two-week high on supply worries",
+            "* Chile output down 4 percent in March",
+            "By Ana Ruiz",
+            "SANTIAGO, April 2 (Reuters) - Copper prices rose on Tuesday as mines cut output.",
+            "Traders said stocks were low.",
+        ]
+    )
+    assert story.byline == "By Ana Ruiz"
+    assert story.dateline.place == "Santiago" and story.dateline.agency == "Reuters"
+    assert story.body[:2] == [
+        "* Copper hits two-week high on supply worries",
+        "* Chile output down 4 percent in March",
+    ]
+    assert story.lede == "Copper prices rose on Tuesday as mines cut output."
+
+
+def test_a_dateline_that_is_only_a_date_gives_no_place() -> None:
+    story = build(body=["Jan 30 (Reuters) - Gold rose on Tuesday.", "More."])
+    assert story.dateline.place is None and story.dateline.agency == "Reuters"
+    assert story.lede == "Gold rose on Tuesday."
