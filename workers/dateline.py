@@ -92,6 +92,11 @@ AGENCIES: dict[str, str] = {
     "businessdesk": "BusinessDesk",
     "dpa-afx": "dpa-AFX",
     "dow jones": "Dow Jones",
+    "prnewswire": "PR Newswire",
+    "pr newswire": "PR Newswire",
+    "prnewswire-asianet": "PR Newswire",
+    "business wire": "Business Wire",
+    "globe newswire": "GlobeNewswire",
 }
 
 _MONTHS: dict[str, int] = {}
@@ -140,9 +145,11 @@ _PARENS_NO_DASH = re.compile(
     r"^(?P<head>[A-ZÀ-Ý][\w.'’-]*(?:[ -][A-ZÀ-Ý][\w.'’-]*){0,2}(?:,\s*[^()\n,]{1,30})?)\s*"
     r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,24}?)\)\s+(?=[A-ZÀ-Ý\"«„“])"
 )
-# TASS: 'MOSCOW, January 21. /TASS/. The Kremlin'.
+# The agency between slashes: TASS 'MOSCOW, January 21. /TASS/. The Kremlin', Ritzau
+# 'København /ritzau/: En', PR wires 'AUSTIN, Texas, Feb. 1, 2017 /PRNewswire/ -- Acme'.
 _SLASHED = re.compile(
-    r"^(?P<head>[A-ZÀ-Ý][^()\n/]{0,60}?)\s*\.?\s*/(?P<agency>[A-Za-z][A-Za-z .&-]{1,24})/\.?\s+(?=\S)"
+    r"^(?P<head>[A-ZÀ-Ý][^()\n/]{0,60}?)\s*\.?\s*/(?P<agency>[A-Za-z][A-Za-z .&-]{1,30})/"
+    r"\s*(?:\.|:|--|[-–—])?\s+(?=\S)"
 )
 # AP and CP's teletype dash after a place in capitals, with no credit: 'HALIFAX _ The port'.
 # The '_' is only ever a dateline's, so no date or agency is needed to be sure.

@@ -119,6 +119,8 @@ def test_efe_plain_story():
         ("Hamburg (dpa/lni) - Die Polizei", "Hamburg", "dpa", "Die Polizei"),
         ("SAN DIEGO (tca/dpa) - The Chargers", "San Diego", "dpa", "The Chargers"),
         ("MOSCOW, January 21. /TASS/. The Kremlin", "Moscow", "TASS", "The Kremlin"),
+        ("Aarhus /ritzau/: Politiet", "Aarhus", "Ritzau", "Politiet"),
+        ("DENVER, March 3, 2025 /PRNewswire/ -- Acme Corp", "Denver", "PR Newswire", "Acme Corp"),
         ("Jan 3 (Reuters) - Gold rose", None, "Reuters", "Gold rose"),
         ("SOFIA (ITAR-TASS) - The cabinet", "Sofia", "TASS", "The cabinet"),
     ],
