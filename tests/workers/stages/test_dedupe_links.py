@@ -157,3 +157,44 @@ def test_a_rewritten_take_under_the_slug_is_a_near_duplicate_another_story_is_no
     assert take.verdict.verdict is Verdict.near_duplicate
     assert take.verdict.of_story == first.story_id
     assert "another take" in take.verdict.reason
+
+
+FERRY_PARAS = [
+    "Hamburg's harbour ferries will switch to battery power from next spring, the city's "
+    "transport operator said on Tuesday, making the port one of the first in Europe to run an "
+    "electric passenger fleet.",
+    "The operator said the first six of its 24 boats would be refitted over the winter, with "
+    "the rest to follow by 2027.",
+    '"Passengers will notice the quiet first," a spokeswoman said. "The crews have been asking '
+    'for this for years."',
+]
+
+
+def test_the_same_item_in_an_agencys_json_and_its_7901_rendering_is_one_item(store, settings):
+    import json
+
+    from workers.stages.normalise import normalise
+
+    html = "".join(f"<p>{p}</p>" for p in FERRY_PARAS)
+    as_json = json.dumps({
+        "format": "digitalwires@0.9.1", "type": "composite",
+        "urn": "urn:newsml:dpa.com:20090101:260602-99-000377", "version": 1,
+        "pubstatus": "usable", "language": "en", "urgency": 4,
+        "headline": "Hamburg harbour ferries to run on batteries from next spring",
+        "dateline": "Hamburg (dpa) - ", "creditline": "dpa",
+        "article_html": f"<section class=\"main\">{html}</section>",
+    }).encode()  # fmt: skip
+    wrapped = "\r\n\r\n   ".join(FERRY_PARAS)
+    as_7901 = (
+        "\x01eca0412 4 i 178 ccccb   dpa 0377\r\n\r\nGermany-transport/\r\n"
+        "\x02Hamburg harbour ferries to run on batteries from next spring =\r\n\r\n"
+        f"   Hamburg (dpa) - {wrapped}\r\n\r\ndpa xx yy\r\n\x03021430 GMT Jun 26\r\n"
+    ).encode()
+    now = datetime.now(UTC)
+    first = normalise(as_json, receipt_id="rc_json", feed="dpa", received_at=now)
+    second = normalise(as_7901, receipt_id="rc_7901", feed="dpa", received_at=now)
+    assert (first.format, second.format) == ("ninjs", "iptc7901")
+    dedupe(first, store=store, settings=settings)
+    again = dedupe(second, store=store, settings=settings)
+    assert again.verdict.verdict is Verdict.resend, again.verdict.reason
+    assert again.verdict.of_story == first.story_id
