@@ -404,8 +404,9 @@ if n_anchors > 0 then
           if rec then
             local c = parse(rec)
             local share = c.anchors > 0 and n / c.anchors or 0
+            -- A summary absorbs the short item: it is clearly the longer of the two.
             if c.story ~= story_id and c.story ~= target and share >= anchor_share
-                and c.anchors < n_anchors and share > best_share then
+                and size >= 1.5 * c.size and share > best_share then
               best, best_share, best_hits = c, share, n
             end
           end
