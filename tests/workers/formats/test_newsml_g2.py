@@ -372,6 +372,10 @@ AGENCY_SHAPES = [
     "dpa-xhtml.xml",
     "ansa-inlinedata.xml",
     "stt-update.xml",
+    "stt-translated.xml",
+    "tt-ttnitf.xml",
+    "reuters-results.xml",
+    "businessdesk-message.xml",
 ]
 
 
@@ -419,7 +423,8 @@ def test_reuters_correction_with_opaque_version():
     assert item.item_id == "tag:reuters.com,0000:newsml_L5N3FJ0KQ"
     # Reuters numbers versions with opaque ten-digit values, past 10**9 and 2**31.
     assert item.version == 1874529903
-    assert item.version_label is None
+    # The slug tail's version words, less its media words; the number stays @version.
+    assert item.version_label == "UPDATE 1, CORRECTED"
     assert item.signals == [Signal.correction]
     assert item.agency == "Reuters"
     assert item.urgency == 3
@@ -668,7 +673,10 @@ def test_message_with_package_text_and_media_items():
     assert item.body == ["Story text."]
     # No versionCreated: the message's sent time stands in, for ordering versions.
     assert item.version_created == datetime(2024, 4, 4, 10, 5, tzinfo=UTC)
-    with pytest.raises(EmptyStoryError, match="a video item with no headline and no text"):
+    # Media without text is refused with what it is, as the NewsML 1.2 reader refuses it.
+    with pytest.raises(
+        EmptyStoryError, match=r"a video item with no text story; its media \(v\.mp4\) are not"
+    ):
         G2.parse(video)
 
 
@@ -702,7 +710,6 @@ def test_every_agency_shape_splits_and_normalises(name):
     for part in G2.split(raw(name)):
         s = story(part)
         assert s.format == "newsml_g2" and s.item_id and s.agency and s.headline
-        assert s.version_label is None
 
 
 def test_pretty_printed_paragraph_is_not_cut():
@@ -717,3 +724,211 @@ def test_indented_plain_text_inline_data():
         "First para line one\nline two.",
         "Second para\nwraps here.",
     ]
+
+
+# ---- other agencies' G2: TT, STT translations, Reuters tables and pictures, BusinessDesk ------
+
+
+def test_tt_own_xml_inside_inline_xml():
+    item = parse("tt-ttnitf.xml")
+    assert item.agency == "TT"
+    assert item.headline == "Färjelinjen till skärgården öppnar en vecka tidigare"
+    # <RUBRIK> repeats the headline and <DAT> is the dateline: neither is body text; the
+    # picture's caption is no text of the story either.
+    assert item.body[0].startswith("Isen släppte tidigt i år")
+    assert (
+        item.body[1] == "Vi har aldrig öppnat så här tidigt, säger hamnchefen Britta Exempelsson."
+    )
+    assert "Fler turer" in item.body  # a MELLIS sub-heading stays, in place
+    assert not any("Arkivbild" in p or "Färjelinjen till" in p for p in item.body)
+    # The fact box follows the story, its title as a paragraph.
+    assert item.body[-3:] == [
+        "Fakta: Färjelinjen",
+        "Linjen öppnade 1987.",
+        "Överfarten tar 50 minuter.",
+    ]
+    # 'Luleå, TT:s korrespondent': the city the credit names, not <ORT> (a region).
+    assert item.dateline.place == "Luleå"
+    assert item.dateline.text == "Luleå, TT:s korrespondent"
+    assert item.dateline.agency == "TT"
+    assert item.byline == "Anders Påhittad/TT"
+    # tt_sig:replace, and the replaced item named by its own number (refuno).
+    assert item.signals == [Signal.update]
+    assert item.replaces == ["urn:newsml:tt.se:20240611:TT:731188:0"]
+    assert item.language == "sv"  # <language tag="sv">, xml:lang 'swe' being three letters
+    s = story(raw("tt-ttnitf.xml"))
+    assert s.dateline.place == "Luleå" and s.lede.startswith("Isen släppte")
+
+
+@pytest.mark.parametrize(
+    ("dat", "place", "text"),
+    [
+        ("<ORT>Stockholm</ORT><SOURCE>TT</SOURCE>", "Stockholm", "Stockholm (TT)"),
+        ("<ORT>Göteborg</ORT>", "Göteborg", "Göteborg"),
+        ("<ORT>EU</ORT><SOURCE>Bryssel, TT-AFP</SOURCE>", "Bryssel", "Bryssel, TT-AFP"),
+    ],
+)
+def test_tt_dateline_shapes(dat, place, text):
+    body = (
+        '<inlineXML contenttype="application/ttnitf+xml"><BODY xmlns=""><TEXT>'
+        f"<RUBRIK>H</RUBRIK><DAT>{dat}</DAT><BRODTEXT><P>Texten.</P></BRODTEXT>"
+        "</TEXT></BODY></inlineXML>"
+    )
+    item = G2.parse(_item(body=body))
+    assert (item.dateline.place, item.dateline.text) == (place, text)
+    assert item.body == ["Texten."]
+
+
+def test_stt_machine_translation_markers_are_notes():
+    item = parse("stt-translated.xml")
+    # '*** TRANSLATED ***' flags the headline; it is not part of it.
+    assert item.headline == "Nordic ferry companies order six electric ships"
+    assert "headline flag: TRANSLATED" in item.notes
+    # The disclaimer ahead of the text is a notice, not the lede.
+    assert "*** DISCLAIMER: THIS IS AN AUTOMATED TRANSLATION FROM FINNISH ***" in item.notes
+    assert item.body[0] == "The first ships will sail in 2027"
+    # Escaped once too often: the en dash and the entities are put back.
+    assert (
+        item.body[2]
+        == 'Each ship will carry 300–400 passengers. "It\'s a big step," one of the chief executives said.'
+    )
+    # The dateline element as carried: STT leaves it in Finnish in its translations.
+    assert item.dateline.place == "Tukholma"
+    assert story(raw("stt-translated.xml")).dateline.place == "Tukholma"
+
+
+def test_reuters_results_table_a_row_a_paragraph():
+    item = G2.parse(G2.split(raw("reuters-results.xml"))[0])
+    body = item.body
+    assert body[0] == (
+        "Feb 13 (Statsfeed) - Results and standings from the Atlantian league matches on Tuesday"
+    )
+    assert body[1] == "Tuesday, February 13"
+    assert body[2] == "Harbour City       2 Northgate FC        1"
+    assert "1  Harbour City       20 14 4 2  41 15 46" in body
+    assert not any(set(p) <= {"-"} for p in body)  # rule lines are no rows
+    assert body[-1] == "4:     Relegation play-off"
+    assert item.version_label == "UPDATE 1"
+    s = story(G2.split(raw("reuters-results.xml"))[0])
+    assert s.dateline.place is None and s.dateline.agency == "Statsfeed"
+    assert s.lede == "Results and standings from the Atlantian league matches on Tuesday"
+
+
+def test_wrapped_prose_is_no_table():
+    text = (
+        "<p>The council said on Monday  that it would\nreview the plan, which drew\n"
+        "objections from  residents, before\nthe summer.</p>"
+    )
+    assert len(G2.parse(_item(body=f"<inlineXML>{text}</inlineXML>")).body) == 1
+
+
+@pytest.mark.parametrize(
+    ("headline", "slugline", "label"),
+    [
+        ("UPDATE 1-Ferry runs aground", "NORWAY-FERRY/ (UPDATE 1, PIX, TV)", "UPDATE 1"),
+        ("Ferry runs aground", "NORWAY-FERRY/ (PIX, TV)", None),
+        ("GLOBAL MARKETS-Stocks slip", "GLOBAL-MARKETS/ (WRAPUP 2)", "WRAPUP 2"),
+        ("REFILE-UPDATE 2-Ferry runs aground", None, "REFILE-UPDATE 2"),
+        ("RPT-Ferry runs aground", None, "RPT"),
+        ("METALS-Copper slips", "GLOBAL-COPPER/", None),
+        ("Acme tops 1Q forecasts", "BC-US--Earns-Acme, 2nd Ld-Writethru", "2nd Ld-Writethru"),
+        ("Acme tops 1Q forecasts", "BC-US--Earns-Acme Mills, Inc", None),
+        ("Kenya moves elephants", "Kenya-wildlife-elephants", None),
+    ],
+)
+def test_version_words_in_slug_and_headline(headline, slugline, label):
+    content = f"<slugline>{slugline}</slugline>" if slugline else ""
+    data = _item(content=content).replace(
+        b"<headline>H</headline>", f"<headline>{headline}</headline>".encode()
+    )
+    item = G2.parse(data)
+    assert item.version_label == label
+    assert item.version == 2  # the number is @version, whatever the words
+    assert item.headline == headline  # the flags stay in the headline as carried
+
+
+def test_picture_item_without_text_is_refused_with_its_media():
+    data = G2.split(raw("reuters-picture.xml"))[0]
+    with pytest.raises(EmptyStoryError) as refused:
+        G2.parse(data)
+    assert str(refused.value) == (
+        "newsml_g2: a picture item with no text story; its media "
+        "(tag_reuters.com_2024_binary_LYNXMPEK4A0ZZ-THUMBNAIL, "
+        "tag_reuters.com_2024_binary_LYNXMPEK4A0ZZ-VIEWIMAGE) are not read"
+    )
+    # A picture's withdrawal still reaches the desk.
+    killed = data.replace(b"stat:usable", b"stat:canceled")
+    item = G2.parse(killed)
+    assert item.status is PubStatus.canceled and item.body == []
+    # Remote content that is an image says what it is even without an item class.
+    image = '<remoteContent contenttype="image/jpeg" href="http://example.invalid/a.jpg"/>'
+    with pytest.raises(EmptyStoryError, match=r"a picture item .* \(a\.jpg\)"):
+        G2.parse(_item(body=image))
+
+
+def test_hand_built_message_header_and_sign_off():
+    parts = G2.split(raw("businessdesk-message.xml"))
+    assert len(parts) == 1  # the package is no item of its own
+    item = G2.parse(parts[0])
+    # provider 'CL' is a code; the <Header>'s sender names the agency.
+    assert item.agency == "BusinessDesk"
+    assert item.version_created == datetime(2024, 7, 9, 14, 2, 10, tzinfo=UTC)
+    assert item.headline.startswith("Kiwi dairy co-op lifts")
+    # The closing '(BusinessDesk)' ends the copy; it is no paragraph of the story.
+    assert item.body[-1].startswith("The co-op now expects")
+    assert "sign-off: (BusinessDesk)" in item.notes
+    s = story(parts[0])
+    assert s.byline == "By Aroha Example"
+    assert s.lede.startswith("A dairy co-operative lifted")
+
+
+def test_text_far_shorter_than_its_word_count_is_cut():
+    body = '<inlineXML wordcount="600"><p>By Jane Roe</p><p>Only the start.</p></inlineXML>'
+    item = G2.parse(_item(body=body))
+    assert item.truncated
+    assert "the text has 6 words where the item declares 600: it was cut" in item.notes
+    whole = '<inlineXML wordcount="8"><p>Eight words of text in this short item.</p></inlineXML>'
+    assert not G2.parse(_item(body=whole)).truncated
+
+
+def test_headline_only_item_is_noted_and_comments_are_no_document():
+    body = (
+        '<inlineXML contenttype="application/nitf+xml"><!-- a comment --><!-- another -->'
+        "</inlineXML>"
+    )
+    item = G2.parse(_item(body=body))
+    assert item.body == [] and item.headline == "H"
+    assert "no body text: the item carries its headline only" in item.notes
+    html = (
+        "<inlineXML><!-- note --><html xmlns='http://www.w3.org/1999/xhtml'><head><title>T"
+        "</title></head><body><p>Text.</p></body></html></inlineXML>"
+    )
+    item = G2.parse(_item(body=html).replace(b"<headline>H</headline>", b""))
+    assert item.body == ["Text."] and item.headline == "T"
+
+
+def test_first_paragraph_repeating_the_headline_is_dropped():
+    body = "<inlineXML><p>H</p><p>The story.</p></inlineXML>"
+    item = G2.parse(_item(body=body))
+    assert item.body == ["The story."]
+    assert "the first paragraph repeats the headline" in item.notes
+
+
+@pytest.mark.parametrize(
+    ("first", "place", "agency"),
+    [
+        ("STOCKHOLM (TT)", "Stockholm", "TT"),
+        ("Bryssel, TT:s korrespondent", "Bryssel", "TT"),
+        ("Kiel (dpa) -", "Kiel", "dpa"),
+        ("Analysis, by Reuters", None, None),
+        ("Jan 3 (Reuters)", None, None),
+    ],
+)
+def test_a_dateline_on_a_line_of_its_own(first, place, agency):
+    body = f"<inlineXML><p>{first}</p><p>Texten börjar här.</p></inlineXML>"
+    item = G2.parse(_item(body=body))
+    if place is None:
+        assert item.dateline is None and item.body[0] == first
+    else:
+        assert (item.dateline.place, item.dateline.agency) == (place, agency)
+        assert item.body == ["Texten börjar här."]
