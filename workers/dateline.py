@@ -142,8 +142,13 @@ _BARE = re.compile(
 # Bundesrat', 'Paris (ats afp) Les'. Only when the parenthesis starts with an agency we know
 # and the place is short, since '(Reuters) said' could otherwise open a sentence.
 _PARENS_NO_DASH = re.compile(
-    r"^(?P<head>[A-ZÀ-Ý][\w.'’-]*(?:[ -][A-ZÀ-Ý][\w.'’-]*){0,2}(?:,\s*[^()\n,]{1,30})?)\s*"
-    r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,24}?)\)\s+(?=[A-ZÀ-Ý\"«„“])"
+    r"^(?P<head>[A-ZÀ-Ý][\w.'’-]*(?:[ -/][A-ZÀ-Ý][\w.'’-]*){0,3}(?:,\s*[^()\n,]{1,30})?)\s*"
+    r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,24}?)\)\s*(?:[-–—_:]\s*)?(?:(?=[A-ZÀ-Ý\"«„“])|$)"
+)
+# The Nordic agencies' possessive credit: 'Bryssel, TT:s korrespondent – EU-kommissionen'.
+_POSSESSIVE = re.compile(
+    r"^(?P<head>[A-ZÀ-Ý][\w.'’ -]{1,40}?),\s*(?P<agency>[A-Za-z]{2,10}):s\s+[a-zåäöæø]+"
+    r"\s*(?:--|[-–—])\s*(?=\S)"
 )
 # The agency between slashes: TASS 'MOSCOW, January 21. /TASS/. The Kremlin', Ritzau
 # 'København /ritzau/: En', PR wires 'AUSTIN, Texas, Feb. 1, 2017 /PRNewswire/ -- Acme'.
@@ -256,8 +261,12 @@ def split_dateline(
     dateline ('OTTAWA, Feb 9 (Reuters)'), the year before when that would put it in the future
     (copy filed on 31 December, received on 1 January).
     """
+    possessive = _POSSESSIVE.match(paragraph)
+    if possessive and possessive["agency"].lower() not in AGENCIES:
+        possessive = None
     match = (
-        _PARENS.match(paragraph)
+        possessive
+        or _PARENS.match(paragraph)
         or _BARE.match(paragraph)
         or _LEADING.match(paragraph)
         or _DATED.match(paragraph)
@@ -267,6 +276,7 @@ def split_dateline(
     if match and match.re is _TELETYPE and match["head"].split(",")[0].strip() in _NOT_PLACES:
         match = None
     if not match and (m := _PARENS_NO_DASH.match(paragraph)):
+        # Only with an agency we know: '(Reuters) said' could open a sentence.
         first = re.split(r"[\s/]+", m["agency"].strip())[0].lower()
         match = m if first in AGENCIES else None
     if not match:
@@ -279,7 +289,8 @@ def split_dateline(
     parts = [p.strip() for p in head.split(",") if p.strip()]
     if not parts or not parts[0][0].isupper():
         return None, paragraph
-    place: str | None = parts[0]
+    # 'Kiova/Washington (STT)': a story filed from two places; the first is the dateline's.
+    place: str | None = parts[0].split("/")[0].strip()
     found: date | None = None
     year = default_date.year if default_date else (received.year if received else None)
     if parse_date_words(parts[0], default_year=year or 2000):

@@ -15,7 +15,7 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["choose_language", "detect_language", "warm_up"]
+__all__ = ["ISO_639_2", "choose_language", "declared_code", "detect_language", "warm_up"]
 
 # Below this many letters the model guesses; a declared language, if any, is better.
 _MIN_LETTERS = 25
@@ -29,6 +29,17 @@ _AHEAD = 2.0
 # ('nb') by the Norwegian agencies; 'nn' (Nynorsk) is declared, never guessed.
 _CODE = {"no": "nb"}
 _SAME = {"no": "nb", "nn": "nb", "nb": "nb"}
+# ISO 639-2 codes agencies declare ('swe', 'ger', 'fre') as the ISO 639-1 codes stories hold.
+ISO_639_2 = {
+    "eng": "en", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "ita": "it",
+    "por": "pt", "nld": "nl", "dut": "nl", "swe": "sv", "dan": "da", "nor": "nb", "nob": "nb",
+    "nno": "nn", "fin": "fi", "isl": "is", "ice": "is", "pol": "pl", "ces": "cs", "cze": "cs",
+    "slk": "sk", "slo": "sk", "hun": "hu", "ron": "ro", "rum": "ro", "bul": "bg", "hrv": "hr",
+    "srp": "sr", "slv": "sl", "ell": "el", "gre": "el", "tur": "tr", "rus": "ru", "ukr": "uk",
+    "ara": "ar", "fas": "fa", "per": "fa", "heb": "he", "zho": "zh", "chi": "zh", "jpn": "ja",
+    "kor": "ko", "cat": "ca", "eus": "eu", "baq": "eu", "glg": "gl", "est": "et", "lav": "lv",
+    "lit": "lt", "ind": "id", "msa": "ms", "may": "ms", "vie": "vi", "tha": "th", "hin": "hi",
+}  # fmt: skip
 _LETTER = re.compile(r"[^\W\d_]")
 # Figures, table separators and score lines say nothing about the language and blur the model.
 _NOISE = re.compile(r"[\d;:|_=+*#%$€£/\\<>{}\[\]()-]+")
@@ -55,10 +66,11 @@ def _model() -> Any:
 
 
 def declared_code(tag: str | None) -> str | None:
-    """'en-GB' -> 'en', 'it_IT' -> 'it', 'NOR' stays 'nor'; None for what is not a tag."""
+    """'en-GB' -> 'en', 'it_IT' -> 'it', 'swe' -> 'sv'; None for what is not a tag."""
     if not tag or not (m := _TAG.match(tag)):
         return None
-    return m[1].lower()
+    code = m[1].lower()
+    return ISO_639_2.get(code, code) if len(code) == 3 else code
 
 
 def detect_language(text: str, *, sample: int = 2000) -> tuple[str, float] | None:

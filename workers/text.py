@@ -6,6 +6,7 @@ editors republish them as they are.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -18,12 +19,17 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # '[…]', '[...]', '(…)' or a bare '…' ends copy that the agency cut short.
 _TRAILER = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\))\s*$")
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
+# Entities escaped twice upstream ('&amp;quot;' arrives as the text '&quot;'): no agency means
+# the seven characters, so they are read as the character they name.
+_LEFT_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9A-Fa-f]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def clean_inline(text: str | None) -> str | None:
     """One line of text: NFC, control characters out, runs of space folded, ends trimmed."""
     if text is None:
         return None
+    if "&" in text:
+        text = _LEFT_ENTITY.sub(lambda m: html.unescape(m[0]), text)
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text.replace("\r", " ").replace("\n", " "))
     text = _SPACES.sub(" ", text).strip()

@@ -17,6 +17,7 @@ from lxml import etree
 
 from workers.dateline import AGENCIES, canonical_agency
 from workers.formats.wiretime import zone_offset
+from workers.language import declared_code
 
 __all__ = [
     "XML_LANG",
@@ -311,11 +312,9 @@ def code_tail(code: str | None) -> str | None:
 
 
 def language_code(tag: str | None) -> str | None:
-    """'en-GB' -> 'en'. Only two-letter ISO 639-1 codes, as Story.language holds."""
-    if not tag:
-        return None
-    primary = tag.strip().split("-")[0].split("_")[0].lower()
-    return primary if len(primary) == 2 and primary.isalpha() else None
+    """'en-GB' -> 'en', 'swe' -> 'sv': ISO 639-1 codes, as Story.language holds."""
+    code = declared_code(tag)
+    return code if code and len(code) == 2 else None
 
 
 def pick_agency(*candidates: str | None) -> str | None:

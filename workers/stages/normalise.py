@@ -59,9 +59,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
     dateline = _given_dateline(item.dateline)
     byline = clean_inline(item.byline)
     default_date = item.date_hint or (dateline.date if dateline else None)
-    # Summary bullets may stand above the byline and dateline (Reuters' '* Gold may edge up');
-    # they stay in the body, and the byline and dateline are read where the prose begins.
-    top = _leading_bullets(paragraphs)
+    top = _opening(paragraphs, default_date, received_at)
     if len(paragraphs) > top and (found_byline := _byline_paragraph(paragraphs[top])):
         # Copy that puts the byline in the body ('By JANE DOE' as its own first paragraph):
         # it is the byline, not the lede, and the dateline follows it.
@@ -188,15 +186,38 @@ _BYLINE = re.compile(
 )
 
 
-_BULLET = re.compile(r"^[*•·▪–-]\s+\S")
+_BULLET = re.compile(r"^[*•·▪-]\s+\S")
 
 
-def _leading_bullets(paragraphs: list[str]) -> int:
-    """How many summary bullets open the body (at most six; all of it is no summary)."""
+def _opening(paragraphs: list[str], default_date, received_at: datetime) -> int:
+    """Where the story's prose begins: after summary bullets (Reuters' '* Gold may edge up')
+    or a short deck line (a sub-heading, a dpa teaser) that stand above the byline or the
+    dateline. They stay in the body; 0 when nothing of the kind is there, so a story whose
+    first paragraph is a quote ('– Vi är glada', Nordic style) keeps it as its lede."""
+
+    def starts_story(i: int) -> bool:
+        if i >= len(paragraphs):
+            return False
+        if _byline_paragraph(paragraphs[i]):
+            return True
+        found, _ = split_dateline(paragraphs[i], default_date=default_date,
+                                  received=received_at.date())  # fmt: skip
+        return bool(found and found.agency)
+
+    if not paragraphs or starts_story(0):
+        return 0
     n = 0
     while n < min(6, len(paragraphs) - 1) and _BULLET.match(paragraphs[n]):
         n += 1
-    return n
+    if n and starts_story(n):
+        return n
+    deck = paragraphs[0]
+    if len(deck.split()) <= 25 and not deck.endswith((".", "!", "?")) and starts_story(1):
+        return 1
+    if len(deck.split()) <= 40 and starts_story(1) and _byline_paragraph(paragraphs[1]) is None:
+        # A teaser sentence above the dateline (German dpa copy): the dateline is the story's.
+        return 1
+    return 0
 
 
 def _byline_paragraph(paragraph: str) -> str | None:

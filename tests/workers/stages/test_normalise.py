@@ -226,3 +226,31 @@ def test_a_dateline_that_is_only_a_date_gives_no_place() -> None:
     story = build(body=["Jan 30 (Reuters) - Gold rose on Tuesday.", "More."])
     assert story.dateline.place is None and story.dateline.agency == "Reuters"
     assert story.lede == "Gold rose on Tuesday."
+
+
+def test_a_deck_line_above_the_dateline_stays_and_the_dateline_is_read() -> None:
+    story = build(
+        body=[
+            "Harbour ferries go electric",
+            "HAMBURG (dpa) - The city's ferries will run on batteries from next spring.",
+            "More.",
+        ]
+    )
+    assert story.dateline.place == "Hamburg" and story.body[0] == "Harbour ferries go electric"
+    assert story.lede == "The city's ferries will run on batteries from next spring."
+
+
+def test_a_nordic_quote_opening_the_story_is_no_bullet() -> None:
+    story = build(body=["– Vi är mycket glada, säger hon.", "Beslutet kom på tisdagen."])
+    assert story.lede == "– Vi är mycket glada, säger hon." and story.dateline is None
+
+
+def test_a_dateline_standing_alone_as_a_paragraph() -> None:
+    story = build(body=["STOCKHOLM (TT)", "Regeringen presenterade budgeten på tisdagen."])
+    assert story.dateline.place == "Stockholm" and story.dateline.agency == "TT"
+    assert story.body == ["Regeringen presenterade budgeten på tisdagen."]
+
+
+def test_entities_escaped_twice_upstream_are_read_as_characters() -> None:
+    story = build(body=["He said &quot;no&quot; to R&amp;D cuts &#8211; and AT&T stayed."])
+    assert story.body == ["He said \"no\" to R&D cuts – and AT&T stayed."]
