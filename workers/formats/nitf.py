@@ -17,6 +17,13 @@ agencies put it and the odd shapes are expected rather than rejected:
   values, ``doc-id`` ending in the previous version number, the language in ``baselang``.
 * CP: ``<keyword>`` text instead of ``@key``, the urgency outside docdata, the slug in
   ``<title>``, edits described in ``revision-history@comment``.
+* ANSA (as Belga receives it): XML comments inside every element, the '>>>ANSA/' mark of its
+  main stories before the headline (and the slug), the subtitle in ``<byline>``, a summary
+  sentence in the ``keyword`` meta, the priority as an ANPA letter in a ``priority`` meta,
+  the agency only in ``<distributor>``, a ``<lang>`` element inside ``body.content``.
+* Ritzau (relayed by NTB): NTB's Norwegian metas around Danish copy, a headline that is the
+  first 60 characters of the lead behind a '*', ``<dateline>`` naming the receiving desk's
+  city while the copy opens 'Aarhus /ritzau/:', and a '/ritzau/' sign-off paragraph.
 
 What is read, and from where:
 
@@ -33,10 +40,14 @@ What is read, and from where:
   take words, canceled status), never from a version number alone.
 * slug: the first word-like value of ``meta`` slug names, a lone ``key-list`` keyword, the
   key-list key, ``du-key@key``, a ``<title>`` that is not the headline, the first of several
-  keywords. Id-like values (uuids, hex, digit runs) only when nothing else is there.
-* byline without ``<byttl>`` job titles; dateline from ``<dateline>`` only when it names a
-  place (a timestamp never does); the copy's own dateline is found later, by normalise.
-* body from ``body.content`` paragraphs; an agate story that is only a table becomes its rows.
+  keywords. Id-like values (uuids, hex, digit runs) only when nothing else is there; a
+  sentence never (it is noted as the keyword line).
+* headline from ``hl1`` (else ``<title>``) without a flash mark ('>>>ANSA/', '*'), noted.
+* byline without ``<byttl>`` job titles; a ``<byline>`` that is a sentence naming nobody is a
+  subheadline (noted). Dateline from ``<dateline>`` only when it names a place (a timestamp
+  never does); the copy's own dateline is found later, by normalise, and wins.
+* body from ``body.content`` paragraphs, tables a row a paragraph; a last paragraph that is
+  only the agency's sign-off is dropped (noted); an empty body falls back to ``<abstract>``.
 
 ``read_nitf_body`` reads NITF bodies wherever they turn up, including NITF carried inside
 NewsML-G2, NewsML 1.2 and agency JSON. Broken or hostile XML raises ParseError /
@@ -72,7 +83,21 @@ from workers.formats.xmlread import (
 )
 from workers.formats.xmlsafe import parse_xml, peek_root
 
-__all__ = ["Nitf", "dateline_place", "is_id_like", "read_nitf", "read_nitf_body"]
+__all__ = [
+    "Nitf",
+    "dateline_place",
+    "is_id_like",
+    "is_sentence",
+    "read_nitf",
+    "read_nitf_body",
+    "split_headline_marker",
+]
+
+
+def _wordset(words: str) -> frozenset[str]:
+    """A set of words written as one string, for word lists too long to read as a literal."""
+    return frozenset(words.split())
+
 
 _STATUSES = {
     "usable": PubStatus.usable,
@@ -99,9 +124,9 @@ _UPDATE_WORDS = re.compile(
 )
 # Slug meta names across agencies: 'slug', AAP's 'anpa-keyword', NTB's 'NTBStikkord', and the
 # German, Danish/Norwegian and Finnish words for a catchword. Matched at the end of the name so
-# an agency prefix ('NTB', 'aap-') does not matter; 'keywords' (plural, a list) is not a slug.
+# an agency prefix ('NTB', 'aap-', 'TT') does not matter; 'keywords' (plural, a list) is not.
 _SLUG_META = re.compile(
-    r"(?:^|[-_.:]|ntb|aap|anpa)(?:slug(?:line)?|keyword(?:-slug)?|stikkord|stichwort|"
+    r"(?:^|[-_.:]|^[a-z]{2,6})(?:slug(?:line)?|keyword(?:-slug)?|stikkord|stichwort|"
     r"schlagwort|catch(?:line|word)|hakusana|nyckelord)$",
     re.I,
 )
@@ -111,8 +136,8 @@ _SLUG_META = re.compile(
 _CREDIT_META = re.compile(r"(?:kilde|original-?source|credit(?:line)?|quelle)$", re.I)
 _SOURCE_META = re.compile(r"(?:^|[-_.:])source$", re.I)
 # Meta names holding a priority when the copy has no <urgency> (EFE 'prioridad', NTB
-# 'NTBPrioritet', AAP 'aap-priority').
-_PRIORITY_META = re.compile(r"(?:^|[-_.:]|ntb)(?:prior\w*|urgency)$", re.I)
+# 'NTBPrioritet', AAP 'aap-priority', ANSA 'priority'), an agency prefix of any spelling.
+_PRIORITY_META = re.compile(r"(?:^|[-_.:]|^[a-z]{2,6})(?:prior\w*|urgency)$", re.I)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _HEX_RUN = re.compile(r"[0-9a-f]{12,}", re.I)
 # The id-string prefix by which AAP (and others) name the originating agency: 'AFP.12197.6504'.
@@ -127,6 +152,24 @@ _PLACE_END = re.compile(
     re.I,
 )
 _BYLINE_SKIPPED = frozenset({"byttl", "virtloc"})
+# Flash and service marks agencies set before a headline: ANSA's '>>>ANSA/' on its main stories,
+# Ritzau's '*'. A marker may name the agency after it ('>>>ANSA/'); an agency word alone
+# ('AP/NORC poll finds') is part of the headline and stays.
+_HEADLINE_MARK = re.compile(r"^\s*[>*\u25ba\u25b6]+\s*")
+_MARK_AGENCY = re.compile(r"^([A-Za-z]{2,12})\s*/\s*(?=\S)")
+# Words that open a byline in the languages NITF agencies write: 'By', 'Von', 'Par', 'Por',
+# 'Af'/'Av' (Danish, Norwegian, Swedish), 'Door' (Dutch), 'Di' (Italian).
+_BY_WORDS = frozenset({"by", "von", "par", "por", "af", "av", "door", "di", "från", "fra", "od"})
+# Lower-case words that stand in names and staff lines, so they do not make a byline a sentence:
+# name particles, 'and' in several languages, newsroom job words.
+_NAME_WORDS = _wordset(
+    "and und og och et y e i ja en de di da del della der den van von la le du dos das "
+    "bin al of in at from for with staff correspondent correspondents reporter reporters "
+    "writer writers editor editors photographer journalist journalists team desk bureau "
+    "korrespondent korrespondenter redaksjon redaktion the a an our"
+)
+# A last paragraph that is only the agency's sign-off: Ritzau's '/ritzau/', '(ANSA).', '(dpa)'.
+_SIGN_OFF = re.compile(r"^[\s/(\[-]*([A-Za-z][\w-]{1,14})[\s/)\]-]*\.?$")
 _VERSION_LEAD = re.compile(r"\s+[-–—:]\s+|:\s|\s*\.\s+")
 
 
@@ -218,20 +261,24 @@ def read_nitf(root: etree._Element) -> ParsedItem:
 
     hedline = _child(body_head, "hedline")
     headline = inline_text(_child(hedline, "hl1")) or inline_text(_child(head, "title"))
+    marker, headline = split_headline_marker(headline)
+    if marker:
+        notes.append(f"headline marker: {marker}")
     for hl2 in _children(hedline, "hl2"):
         if text := inline_text(hl2):
             notes.append(f"subheadline: {' '.join(text.split())}")
 
-    bylines = [_byline(b) for b in _children(body_head, "byline")]
-    byline = "; ".join(filter(None, bylines)) or None
-    for element in _children(body_head, "byline"):
-        if title := spaced_text(_child(element, "byttl")):
-            notes.append(f"byline title: {title}")
+    byline = _bylines(body_head, notes)
+    paragraphs = _drop_sign_off(read_nitf_body(body), notes)
+    if not paragraphs and (abstract := read_paragraphs(_child(body_head, "abstract"))):
+        # A brief whose text is only the summary in <body.head>: that summary is the copy.
+        notes.append("body taken from <abstract>: body.content is empty")
+        paragraphs = abstract
 
     date_hint = issued.date() if issued else None
     return ParsedItem(
         format="nitf",
-        body=read_nitf_body(body),
+        body=paragraphs,
         headline=headline,
         agency=_agency(doc_id, docdata, head, body_head, metas),
         item_id=item_id,
@@ -240,7 +287,7 @@ def read_nitf(root: etree._Element) -> ParsedItem:
         status=status,
         signals=list(dict.fromkeys(signals)),
         urgency=_urgency(docdata, head, metas, notes),
-        slugline=_slugline(head, du_key),
+        slugline=_slugline(head, du_key, notes),
         byline=byline,
         dateline=_dateline(_child(body_head, "dateline"), date_hint),
         date_hint=date_hint,
@@ -446,11 +493,18 @@ def is_id_like(value: str) -> bool:
     return bool(alnum) and digits / len(alnum) > 0.5
 
 
-def _slugline(head, du_key) -> str | None:
+def _slugline(head, du_key, notes: list[str]) -> str | None:
     """The slug, from the places agencies put it, best first; an id-like value only when
-    nothing word-like is there."""
+    nothing word-like is there. A sentence is no slug: ANSA's ``keyword`` meta holds a summary
+    line, which is noted instead. A flash marker before a slug is dropped as before a headline."""
     first = None
     for value in _slug_candidates(head, du_key):
+        value = split_headline_marker(value)[1] or ""
+        if not value:
+            continue
+        if is_sentence(value):
+            notes.append(f"keyword line: {value}")
+            continue
         if not is_id_like(value):
             return value
         first = first or value
@@ -490,6 +544,61 @@ def _keywords(docdata) -> list[str]:
         if value:
             out.append(value)
     return out
+
+
+def _bylines(body_head, notes: list[str]) -> str | None:
+    """The ``<byline>`` elements joined. ANSA fills ``<byline>`` with the story's subtitle:
+    a sentence that names nobody is noted as a subheadline, not taken for a byline."""
+    found = []
+    for element in _children(body_head, "byline"):
+        text = _byline(element)
+        if not text:
+            continue
+        if is_sentence(text) and text.split()[0].lower() not in _BY_WORDS:
+            notes.append(f"subheadline: {text}")
+            continue
+        found.append(text)
+        if title := spaced_text(_child(element, "byttl")):
+            notes.append(f"byline title: {title}")
+    return "; ".join(found) or None
+
+
+def is_sentence(text: str, min_words: int = 5) -> bool:
+    """Prose rather than a name or a catchword: five words or more, at least three and at
+    least half of them lower-case words that are no name particle, article or newsroom title
+    ('Situation serious, ready for all scenarios says minister' is a sentence; 'Anna de la Cruz
+    and Tom Ng, staff writers' and 'Jo Lee, the paper's senior political editor' are not)."""
+    words = text.split()
+    if len(words) < min_words:
+        return False
+    lower = 0
+    for word in words:
+        core = word.strip(".,;:!?'\"()[]")
+        if core[:1].islower() and core.lower() not in _NAME_WORDS:
+            lower += 1
+    return lower >= 3 and lower * 2 >= len(words)
+
+
+def split_headline_marker(text: str | None) -> tuple[str | None, str | None]:
+    """('>>>ANSA/', 'Headline') from '>>>ANSA/Headline'; (None, text) when no marker opens it.
+    The agency after a marker is part of the marker only when it is an agency we know."""
+    if not text or not (mark := _HEADLINE_MARK.match(text)):
+        return None, text
+    rest = text[mark.end() :]
+    if (agency := _MARK_AGENCY.match(rest)) and agency[1].lower() in AGENCIES:
+        rest = rest[agency.end() :]
+    if not rest.strip():
+        return None, text
+    return text[: len(text) - len(rest)].strip(), rest.strip()
+
+
+def _drop_sign_off(body: list[str], notes: list[str]) -> list[str]:
+    """Drop a last paragraph that is only the agency's sign-off ('/ritzau/', '(ANSA).'): it
+    credits the agency, it is not story text."""
+    if len(body) > 1 and (m := _SIGN_OFF.match(body[-1])) and m[1].lower() in AGENCIES:
+        notes.append(f"sign-off: {body[-1]}")
+        return body[:-1]
+    return body
 
 
 def _byline(element) -> str | None:

@@ -387,3 +387,185 @@ def test_broken_nitf_body_is_read_as_markup_not_refused():
 def test_editors_note_signals(note, signal):
     item = NINJS.parse(doc(ednote=note, version=2))
     assert item.signals == ([signal] if signal else [])
+
+
+class TestTtNinjs:
+    def test_html5_body_without_its_furniture(self):
+        item = parse("tt-html5.json")
+        assert item.headline == "Cykelväg längs Göta kanal ska stå klar 2028"
+        # The <h1> repeating the headline, the 'dat' line (vignette, dateline, source), the
+        # byline block and the picture with its caption are not the copy.
+        assert item.body[0] == "Regeringen vill bygga en cykelväg längs hela Göta kanal."
+        assert "Kommunerna delar notan" in item.body
+        assert item.body[-1].startswith("Kostnaden beräknas till 420 miljoner")
+        joined = " ".join(item.body)
+        assert "Motala TT" not in joined and "Eva Lindqvist" not in joined
+        assert "kanalbanken" not in joined and "Fotograf" not in joined
+        assert not any("body taken from the description" in n for n in item.notes)
+
+    def test_fields(self):
+        item = parse("tt-html5.json")
+        assert item.agency == "TT"
+        assert item.byline == "Eva Lindqvist/TT"  # as carried; '/TT' is the credit
+        assert item.slugline == "cykel-kanalenUV"
+        assert item.urgency == 4 and item.language == "sv"
+        # The dat line's vignette is a place that place[] names: the dateline.
+        assert item.dateline.place == "Motala" and item.dateline.text == "Motala"
+        assert item.subjects[0] == Subject(scheme="subref", code="11000000", name="Politik")
+
+    def test_topic_vignette_is_no_dateline(self):
+        html = ('<h1>H</h1><div class="dat"><span class="vignette">Fotboll</span>'
+                '<span class="source">TT</span></div><p>Text.</p>')  # fmt: skip
+        item = NINJS.parse(doc(body_text=None, body_html5=html,
+                               place=[{"name": "Helsingborg, Sverige"}]))  # fmt: skip
+        assert item.dateline is None and item.body == ["Text."]
+
+    def test_richest_body_entry_first(self):
+        bodies = [
+            {"role": "text", "contentType": "text/plain", "value": "H\nFörsvar TT\nText."},
+            {"role": "html5", "contentType": "text/html", "value": "<h1>H</h1><p>Text.</p>"},
+        ]
+        assert NINJS.parse(doc(body_text=None, bodies=bodies)).body == ["Text."]
+
+    def test_byline_credit_names_the_agency_when_nothing_else_does(self):
+        item = NINJS.parse(doc(byline="Eva Lindqvist/TT"))
+        assert item.agency == "TT" and "byline credit: TT" in item.notes
+        assert NINJS.parse(doc(byline="Ana Ruiz (EFE)")).agency == "EFE"
+        assert NINJS.parse(doc(byline="gr/bp")).agency is None
+
+    def test_bylines_list_by_names(self):
+        bylines = [{"byline": "", "firstname": "Eva", "lastname": "Lindqvist"},
+                   {"byline": "Per Ek/TT"}]  # fmt: skip
+        assert NINJS.parse(doc(bylines=bylines)).byline == "Eva Lindqvist, Per Ek/TT"
+
+
+class TestReutersApi:
+    def test_camel_case_item(self):
+        parts = NINJS.split(read_sample("ninjs", "reuters-api.json"))
+        assert len(parts) == 1
+        item = NINJS.parse(parts[0])
+        assert item.headline == "Portugal deploys water bombers as wildfire nears Coimbra"
+        assert item.byline == "Catarina Fonseca"
+        assert item.body[0].startswith("COIMBRA, Portugal, May 21 (Reuters) - Portugal sent")
+        assert len(item.body) == 2
+        assert item.slugline == "PORTUGAL-WILDFIRES/"
+        assert item.item_id == "tag:reuters.com,2024:newsml_L8N3KX0QZ"
+        # No credit field: the id's namespace names the provider.
+        assert item.agency == "Reuters"
+        assert item.urgency == 3 and item.language == "en"
+        assert item.version_created == datetime(2024, 5, 21, 8, 40, 12, tzinfo=UTC)
+        assert detect(read_sample("ninjs", "reuters-api.json")).name == "ninjs"
+
+    def test_normalised(self):
+        story = normalised(read_sample("ninjs", "reuters-api.json"))
+        assert story.agency == "Reuters" and story.dateline.place.lower() == "coimbra"
+
+    @pytest.mark.parametrize(
+        ("uri", "agency"),
+        [
+            ("tag:reuters.com,2024:newsml_X", "Reuters"),
+            ("http://tt.se/media/text/1", "TT"),
+            ("urn:newsml:dpa.com:20240101:x", "dpa"),
+            ("http://www.businesswire.com/news/home/20240101000001/en", "Business Wire"),
+            ("http://ninjs.example.com/newsitems/1", None),
+            ("tag:localhost:2017:abc", None),
+        ],
+    )
+    def test_uri_namespace(self, uri, agency):
+        assert NINJS.parse(doc(uri=uri)).agency == agency
+
+    def test_paragraph_list_body(self):
+        item = NINJS.parse(doc(body_text=None, news=["One.", " ", "Two  words."]))
+        assert item.body == ["One.", "Two words."]
+
+
+class TestSuperdeskInstalls:
+    def test_service_in_source_and_default_copyright_are_no_agency(self):
+        item = parse("superdesk-service-source.json")
+        assert item.agency is None
+        assert "credit 'politics' names no agency" in item.notes
+        assert "credit 'Sourcefabric' names no agency" in item.notes
+
+    def test_embedded_figure_caption_is_not_body(self):
+        item = parse("superdesk-service-source.json")
+        assert item.body == [
+            "The island ferry will sail four times a day instead of seven from November.",
+            "The operator said fewer passengers travel in the dark months.",
+        ]
+
+    @pytest.mark.parametrize(
+        ("source", "agency"),
+        [
+            ("politic", None),
+            ("NewsDesk", None),
+            ("Sport", None),
+            ("AFP Services", "AFP"),
+            ("NTB scanpix", "NTB"),
+            ("360research", "360research"),
+            ("Faktisk.no", "Faktisk.no"),
+            ("dpa", "dpa"),
+        ],
+    )
+    def test_source_names(self, source, agency):
+        assert NINJS.parse(doc(source=source)).agency == agency
+
+    def test_source_that_is_the_item_service_is_no_agency(self):
+        item = NINJS.parse(doc(source="Nordland", subject=[{"name": "Nordland", "code": "x"}]))
+        assert item.agency is None
+
+
+def test_headline_marker_is_noted():
+    item = NINJS.parse(doc(headline=">>>ANSA/Strike halts trains"))
+    assert item.headline == "Strike halts trains" and "headline marker: >>>ANSA/" in item.notes
+
+
+def test_html_dateline_and_credit_inside_a_paragraph_stay_in_the_copy():
+    html = '<p><span class="dateline">Kiel</span> (<span class="source">dpa</span>) - Text.</p>'
+    item = NINJS.parse(doc(body_text=None, body_html=html))
+    assert item.body == ["Kiel (dpa) - Text."]
+    assert item.dateline.place == "Kiel"
+
+
+def test_replacing_names_the_earlier_version():
+    item = parse("tt-html5.json")
+    assert item.replaces == ["http://tt.se/media/text/241015-riksdag-cykelvag-2204102"]
+    assert item.signals == []  # replacing is a link for dedupe, not an editorial signal
+    assert NINJS.parse(doc(evolvedfrom="urn:t:0")).replaces == ["urn:t:0"]
+    assert NINJS.parse(doc(replaces=[{"uri": "urn:t:0"}, "urn:t:1"])).replaces == [
+        "urn:t:0"
+    ]  # its own id is no earlier version
+
+
+def test_graphql_search_wrapper_splits():
+    raw = json.dumps({"data": {"search": {"items": [
+        {"uri": "tag:reuters.com,2024:newsml_A", "headLine": "One", "bodyXhtmlRich": "<p>A.</p>"},
+        {"uri": "tag:reuters.com,2024:newsml_B", "headLine": "Two", "fragment": "B."},
+    ]}}}).encode()  # fmt: skip
+    items = [NINJS.parse(p) for p in NINJS.split(raw)]
+    assert [i.headline for i in items] == ["One", "Two"]
+    assert items[0].body == ["A."] and items[1].body == ["B."]
+    assert {i.agency for i in items} == {"Reuters"}
+
+
+@pytest.mark.parametrize(
+    ("note", "signal"),
+    [
+        ("Noe utvidet.", Signal.update),
+        ("Oppdatert med kommentar.", Signal.update),
+        ("Korrigert navn i tredje avsnitt.", Signal.correction),
+        ("Meldingen er trukket.", None),
+        ("Trukket.", Signal.kill),
+    ],
+)
+def test_scandinavian_editors_notes(note, signal):
+    item = NINJS.parse(doc(edNote=note, version=2))
+    assert item.signals == ([signal] if signal else [])
+
+
+def test_subject_literal_and_uri_scheme():
+    subjects = [{"literal": "16000000", "name": "Krig", "uri": "http://tt.se/spec/subref/1.0/16000000"},
+                {"literal": "Innenriks", "name": "Innenriks"}]  # fmt: skip
+    assert NINJS.parse(doc(subjects=subjects)).subjects == [
+        Subject(scheme="subref", code="16000000", name="Krig"),
+        Subject(scheme="ninjs", code="Innenriks", name="Innenriks"),
+    ]

@@ -554,3 +554,109 @@ def test_ed_msg_version_words_are_the_label():
 def test_byline_forms(byline, expected):
     raw = f"<nitf><head/><body><body.head>{byline}</body.head></body></nitf>".encode()
     assert NITF.parse(raw).byline == expected
+
+
+def test_ansa_flash_marker_subtitle_byline_and_summary_keyword():
+    item = parse("ansa-flash-subtitle.xml")
+    # '>>>ANSA/' marks ANSA's main stories: a marker, not part of the headline.
+    assert item.headline == "Venice lagoon barriers raised for record spring tide"
+    assert "headline marker: >>>ANSA/" in item.notes
+    # ANSA's <byline> holds the subtitle: a sentence naming nobody is no byline.
+    assert item.byline is None
+    assert "subheadline: Sea level peaked at dawn, no flooding in the old town says mayor" in (
+        item.notes
+    )
+    # The 'keyword' meta is a summary sentence, not a slug.
+    assert item.slugline is None
+    assert "keyword line: Mobile barriers kept the city dry overnight" in item.notes
+    assert item.agency == "ANSA"  # the distributor; nothing else credits anyone
+    assert item.urgency == 3  # meta priority 'U', an ANPA letter
+    assert item.dateline.place == "Venice"
+    assert item.body[0].startswith("(ANSA) - VENICE, MAR 4 - The mobile flood barriers")
+    s = story("ansa-flash-subtitle.xml")
+    assert s.dateline.place.lower() == "venice" and s.agency == "ANSA"
+    assert s.headline == item.headline
+
+
+def test_ritzau_via_ntb_star_marker_copy_dateline_and_sign_off():
+    item = parse("ritzau-via-ntb.xml")
+    assert item.headline == "Byrådet i Aarhus vil bygge en ny cykelbro over havnen, og b"
+    assert "headline marker: *" in item.notes
+    assert item.agency == "Ritzau"  # NTBKilde and the copyright holder, not NTB's relay
+    assert item.slugline == "BRO-AARHUS-K"
+    assert item.version == 2 and item.signals == []
+    assert item.urgency == 4
+    # The '/ritzau/' sign-off closing the copy is a credit, not a paragraph.
+    assert item.body[-1] == "Prisen er anslået til 310 millioner kroner."
+    assert "sign-off: /ritzau/" in item.notes
+    # <dateline> names the receiving desk's city; the copy's own dateline wins in normalise.
+    assert item.dateline.place == "Oslo"
+    s = story("ritzau-via-ntb.xml")
+    assert s.dateline.place == "Aarhus" and s.dateline.agency == "Ritzau"
+    assert s.body[0].startswith("Byrådet i Aarhus vil bygge")
+
+
+@pytest.mark.parametrize(
+    ("text", "marker", "rest"),
+    [
+        (">>>ANSA/Strike halts trains", ">>>ANSA/", "Strike halts trains"),
+        ("*Ny bro i Odense", "*", "Ny bro i Odense"),
+        ("** URGENT ** Quake hits coast", "**", "URGENT ** Quake hits coast"),
+        ("AP/NORC poll: voters split", None, "AP/NORC poll: voters split"),
+        (">>>", None, ">>>"),
+        (None, None, None),
+    ],
+)
+def test_split_headline_marker(text, marker, rest):
+    assert nitf_module.split_headline_marker(text) == (marker, rest)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("Situation serious, ready for all scenarios says minister", True),
+        ("Mobile barriers kept the city dry overnight", True),
+        ("By Jo Lee and Sam Ng, staff writers", False),
+        ("Anna de la Cruz and Tom van der Berg", False),
+        ("Sam Lister, Press Association Political Correspondent", False),
+        ("Jo Lee, the paper's senior political editor in Brussels", False),
+        ("Sea level peaked at dawn, no flooding in the old town says mayor", True),
+        ("Situazione grave, pronti a tutti gli scenari dice la Ue", True),
+        ("HONDURAS GOVERNMENT", False),
+        ("gr/bp", False),
+    ],
+)
+def test_is_sentence(text, sentence):
+    assert nitf_module.is_sentence(text) is sentence
+
+
+def test_a_by_word_keeps_a_long_byline():
+    raw = (
+        b"<nitf><head/><body><body.head><byline>By our correspondents in the north and the "
+        b"south of the country</byline></body.head></body></nitf>"
+    )
+    assert NITF.parse(raw).byline.startswith("By our correspondents")
+
+
+def test_a_lone_sign_off_paragraph_is_kept():
+    raw = b"<nitf><head/><body><body.content><p>(dpa)</p></body.content></body></nitf>"
+    assert NITF.parse(raw).body == ["(dpa)"]
+
+
+def test_hashtag_headline_is_no_marker():
+    assert nitf_module.split_headline_marker("#MeToo rally fills square") == (
+        None,
+        "#MeToo rally fills square",
+    )
+
+
+def test_abstract_is_the_body_only_when_there_is_none():
+    raw = (
+        b"<nitf><head/><body><body.head><hedline><hl1>H</hl1></hedline>"
+        b"<abstract><p>Summary of the brief.</p></abstract></body.head>"
+        b"<body.content/></body></nitf>"
+    )
+    item = NITF.parse(raw)
+    assert item.body == ["Summary of the brief."]
+    assert any("abstract" in n for n in item.notes)
+    assert parse("new-story.xml").body[0].startswith("ROTTERDAM")
