@@ -92,6 +92,11 @@ AGENCIES: dict[str, str] = {
     "businessdesk": "BusinessDesk",
     "dpa-afx": "dpa-AFX",
     "dow jones": "Dow Jones",
+    "kyodo jbn": "Kyodo JBN",
+    "新华社": "Xinhua",
+    "中新社": "China News Service",
+    "共同社": "Kyodo",
+    "韩联社": "Yonhap",
     "prnewswire": "PR Newswire",
     "pr newswire": "PR Newswire",
     "prnewswire-asianet": "PR Newswire",
@@ -126,7 +131,7 @@ _DATE_HEADER = re.compile(r"^\s*date\s+(\d{4})-(\d{2})-(\d{2})\s+", re.IGNORECAS
 _DASH = r"(?:--|\.-|[-–—_:])"
 # PLACE[, qualifier][, date] (AGENCY) DASH   or   PLACE, date AGENCY DASH (Kyodo style)
 _PARENS = re.compile(
-    rf"^(?P<head>[^\s(\"“‘'][^()\n]{{0,80}}?)\s*\((?P<agency>[A-Za-z][A-Za-z .&/-]{{0,24}}?)\)"
+    rf"^(?P<head>[^\s(\"“‘'][^()\n]{{0,80}}?)\s*\((?P<agency>[^\W\d_][\w .&/-]{{0,24}}?)\)"
     rf"\s*{_DASH}\s*(?=\S)"
 )
 # PLACE, date AGENCY DASH without parentheses: Kyodo's house style, and AAP's
@@ -154,7 +159,7 @@ _POSSESSIVE = re.compile(
 # 'København /ritzau/: En', PR wires 'AUSTIN, Texas, Feb. 1, 2017 /PRNewswire/ -- Acme'.
 _SLASHED = re.compile(
     r"^(?P<head>[A-ZÀ-Ý][^()\n/]{0,60}?)\s*\.?\s*/(?P<agency>[A-Za-z][A-Za-z .&-]{1,30})/"
-    r"\s*(?:\.|:|--|[-–—])?\s+(?=\S)"
+    r"\s*(?:\.|:|--|[-–—])?(?:\s+(?=\S)|\s*$)"
 )
 # AP and CP's teletype dash after a place in capitals, with no credit: 'HALIFAX _ The port'.
 # The '_' is only ever a dateline's, so no date or agency is needed to be sure.
@@ -177,6 +182,9 @@ _DMY = re.compile(r"^(\d{1,2})\.?\s+([A-Za-zÀ-ÿ]+)\.?(?:\s+(\d{4}))?$")
 _MDY = re.compile(r"^([A-Za-zÀ-ÿ]+)\.?\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
 
 
+# Chinese, Japanese and Korean copy writes its parentheses and dashes full width: '北京（新华社）'.
+_FULLWIDTH = str.maketrans({"（": "(", "）": ")", "－": "-", "：": ":", "，": ","})
+
 # Capitals that open copy before a teletype dash without being a place.
 _NOT_PLACES = frozenset(
     str.split(
@@ -188,7 +196,11 @@ _NOT_PLACES = frozenset(
 
 def _credited(credit: str) -> str:
     """The agency a dateline credits: '(ats afp)', '(dpa/lni)', '(tca/dpa)' name a partner
-    beside the agency; the first agency we know is the credit, else the credit as written."""
+    beside the agency; the first agency we know is the credit, else the credit as written. A
+    credit we know whole ('Kyodo JBN', Kyodo's press-release wire) is that credit."""
+    whole = re.sub(r"[-/]asianet$", "", credit.strip(), flags=re.IGNORECASE).lower()
+    if whole in AGENCIES:
+        return AGENCIES[whole]
     for token in re.split(r"[\s/,+]+", credit.strip()):
         if token.lower() in AGENCIES:
             return AGENCIES[token.lower()]
@@ -261,6 +273,8 @@ def split_dateline(
     dateline ('OTTAWA, Feb 9 (Reuters)'), the year before when that would put it in the future
     (copy filed on 31 December, received on 1 January).
     """
+    original = paragraph
+    paragraph = paragraph.translate(_FULLWIDTH)
     possessive = _POSSESSIVE.match(paragraph)
     if possessive and possessive["agency"].lower() not in AGENCIES:
         possessive = None
@@ -280,15 +294,17 @@ def split_dateline(
         first = re.split(r"[\s/]+", m["agency"].strip())[0].lower()
         match = m if first in AGENCIES else None
     if not match:
-        return None, paragraph
-    head = match["head"].strip().rstrip(",")
+        return None, original
+    # 'SAN FRANCISCO--(BUSINESS WIRE)--': the place without the dashes around the credit.
+    head = match["head"].strip().rstrip(",").rstrip("-–— ")
     agency = (match.groupdict().get("agency") or "").strip()
     # Agency names are short words; a long parenthesis is prose, not a dateline.
     if len(agency.split()) > 3 or not head or len(head.split()) > 10:
-        return None, paragraph
+        return None, original
     parts = [p.strip() for p in head.split(",") if p.strip()]
-    if not parts or not parts[0][0].isupper():
-        return None, paragraph
+    # A place starts with a capital (or a letter of a script without case: 北京).
+    if not parts or parts[0][0].islower() or not parts[0][0].isalpha():
+        return None, original
     # 'Kiova/Washington (STT)': a story filed from two places; the first is the dateline's.
     place: str | None = parts[0].split("/")[0].strip()
     found: date | None = None
@@ -296,11 +312,18 @@ def split_dateline(
     if parse_date_words(parts[0], default_year=year or 2000):
         # 'Jan 3 (Reuters) -': a date where the place would be; the dateline has no place.
         if match.re is not _PARENS:
-            return None, paragraph
+            return None, original
         parts = ["", *parts]
         place = None
     qualifiers: list[str] = []
+    # 'Feb. 1, 2017': the year stands after its own comma.
+    joined: list[str] = []
     for part in parts[1:]:
+        if re.fullmatch(r"\d{4}", part) and joined and parse_date_words(joined[-1], default_year=2000):
+            joined[-1] = f"{joined[-1]} {part}"
+        else:
+            joined.append(part)
+    for part in joined:
         parsed = parse_date_words(part, default_year=year)
         if parsed and not default_date and received and (parsed - received).days > 2:
             parsed = parse_date_words(part, default_year=received.year - 1) or parsed
@@ -310,10 +333,10 @@ def split_dateline(
             qualifiers.append(part)
     # A place of more than five words is a sentence that happens to hold a parenthesis.
     if (place and len(place.split()) > 5) or any(len(q.split()) > 4 for q in qualifiers):
-        return None, paragraph
+        return None, original
     if match.re is _DATED and not any(_is_day_month(p) for p in parts[1:]):
-        return None, paragraph  # without a real month it is an upper-case sentence
-    text = paragraph[: match.end()].rstrip()
+        return None, original  # without a real month it is an upper-case sentence
+    text = original[: match.end()].rstrip()
     text = re.sub(rf"\s*{_DASH}\s*$", "", text)
     dateline = Dateline(
         text=text,
@@ -321,4 +344,4 @@ def split_dateline(
         date=found or default_date,
         agency=_credited(agency) if agency else None,
     )
-    return dateline, paragraph[match.end() :]
+    return dateline, original[match.end() :]

@@ -115,7 +115,7 @@ _AGENCY_NAMES = {
     "canadian press": "CP",
 }
 _COPYRIGHT_NOISE = re.compile(
-    r"©|\(c\)|\bcopyright\b|\ball rights reserved\b|\b\d{4}\b|[.,;]", re.IGNORECASE
+    r"©|\(c\)|\bcopyright\b|\ball rights reserved\b|\b\d{4}\b|[,;]|\.(?!\w)", re.IGNORECASE
 )
 
 
