@@ -10,7 +10,7 @@ Shingle similarity alone fails on real copy in three ways, each answered here:
   no shingles; what it shares is the people, places and organisations it names.
 - **A summary absorbing a short item** holds nearly all of the short one's shingles, but so
   few MinHash bins agree that the bands never make them candidates. A sample of the short
-  item's shingles (those whose hash is even) is indexed as anchors; a later story looks up its
+  item's shingles (one hash in four) is indexed as anchors; a later story looks up its
   own sampled shingles and finds every short item whose anchors it holds.
 
 Names and figures are kept as 16-bit hashes, a few dozen bytes a story.
@@ -30,7 +30,9 @@ __all__ = ["Evidence", "anchors", "evidence"]
 
 MAX_NAMES = 16
 MAX_FIGURES = 24
-MAX_ANCHORS = 256
+MAX_ANCHORS = 128
+#: Characters of the story read for names and figures.
+EVIDENCE_CHARS = 2500
 #: A story with at most this many shingles is a short item: its anchors are indexed.
 SHORT_ITEM_SHINGLES = 80
 
@@ -76,7 +78,11 @@ def evidence(paragraphs: list[str], headline: str | None = None) -> Evidence:
     names: Counter[str] = Counter()
     figures: dict[str, None] = {}
     common = common_words()
+    budget = EVIDENCE_CHARS
     for text in [headline or "", *(p for p in paragraphs if not is_boilerplate(p))]:
+        if budget <= 0:
+            break  # who and how much are told in the opening; the rest costs time only
+        budget -= len(text)
         for sentence in _SENTENCE.split(text):
             for n, match in enumerate(_NAME.finditer(sentence)):
                 word = _POSSESSIVE.sub("", match[0].casefold())
@@ -93,7 +99,7 @@ def evidence(paragraphs: list[str], headline: str | None = None) -> Evidence:
 
 
 def anchors(shingles: set[int]) -> list[bytes]:
-    """The sampled shingles (even hash) as 4-byte strings, lowest first: a short item's
+    """The sampled shingles (one hash in four) as 4-byte strings, lowest first: a short item's
     anchors, and what a longer story looks up to find the short items it holds."""
-    sample = sorted(h for h in shingles if not h & 1)[:MAX_ANCHORS]
+    sample = sorted(h for h in shingles if not h & 3)[:MAX_ANCHORS]
     return [h.to_bytes(4, "big") for h in sample]
