@@ -78,9 +78,33 @@ _WORDLIKE_TOWNS = frozenset(
         "rome",
         "troy",
         "bristol",
+        "brent",
+        "milton",
+        "tours",
+        "lage",
+        "hall",
+        "halle",
+        "essen",
+        "marl",
+        "wels",
+        "sale",
     ]
 )
 
+
+_UMLAUTS = str.maketrans(
+    {
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "Ä": "Ae",
+        "Ö": "Oe",
+        "Ü": "Ue",
+        "å": "aa",
+        "ø": "oe",
+        "æ": "ae",
+    }
+)
 
 # GeoNames spells Arabic and Persian towns with macrons ('Ālbū Kamāl'); wire copy never does.
 _MACRONS = str.maketrans("ĀāĒēĪīŌōŪū", "AaEeIiOoUu")
@@ -119,6 +143,8 @@ class Candidate:
 class Gazetteer:
     names: dict[str, list[Candidate]] = field(default_factory=dict)
     demonyms: dict[str, Place] = field(default_factory=dict)
+    # Qualifier-only forms, as written: 'Va.', 'Calif.' (AP's state abbreviations).
+    qualifiers: dict[str, Place] = field(default_factory=dict)
     countries: dict[str, Place] = field(default_factory=dict)
     max_words: int = 1
     # First word of every name -> most words of a name it starts, for a fast skip and a short
@@ -126,6 +152,13 @@ class Gazetteer:
     starts: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, place: Place, *, alias: bool = False) -> None:
+        self._add(name, place, alias=alias)
+        spelt = name.translate(_UMLAUTS)
+        if spelt != name:
+            # German and Scandinavian copy in English spells 'Jönköping' 'Joenkoeping'.
+            self._add(spelt, place, alias=alias)
+
+    def _add(self, name: str, place: Place, *, alias: bool = False) -> None:
         key = fold(name)
         if not key or not _latin(key):
             return
@@ -144,9 +177,13 @@ def _latin(key: str) -> bool:
     return key.isascii() and any(ch.isalpha() for ch in key)
 
 
-def _good_alias(alias: str) -> bool:
-    """Alternate names worth matching: Latin script, capitalised, not an airport code."""
+def _good_alias(alias: str, name: str = "") -> bool:
+    """Alternate names worth matching: Latin script, capitalised, not an airport code, not a
+    clipped form of the name ('Hang' for Hangzhou is an everyday word)."""
     if len(alias) < 4 or not alias[0].isupper() or alias.isupper():
+        return False
+    key, full = fold(alias), fold(name)
+    if name and len(key) < len(full) and full.startswith(key) and full[len(key)] != " ":
         return False
     bare = unicodedata.normalize("NFKD", alias)
     return all(ch.isascii() or unicodedata.combining(ch) for ch in bare)
@@ -210,19 +247,36 @@ def load_gazetteer() -> Gazetteer:
         gaz.add(place.name, place)
         if capital or population >= _ALIAS_MIN_POPULATION:
             for alias in city.get("alternatenames") or ():
-                if _good_alias(alias) and fold(alias) not in common_words():
+                if _good_alias(alias, city["name"]) and fold(alias) not in common_words():
                     gaz.add(alias, place, alias=True)
+    states: dict[str, Place] = {}
     for state in cache_.get_us_states().values():
         place = Place(state["name"], "US", "region", str(state["geonameid"]), 5_000_000)
         gaz.add(place.name, place)
+        states[place.name] = place
+    for row in tsv_rows("us_state_abbreviations.tsv"):
+        place = states.get(row[0])
+        for abbreviation in row[1].split(";") if place is not None and len(row) > 1 else ():
+            gaz.qualifiers[abbreviation] = place
+    for county in cache_.get_us_counties():
+        # 'Harlan County': the word County keeps these from matching anything else.
+        name = county["name"]
+        if name.endswith((" County", " Parish")):
+            gaz.add(name, Place(name, "US", "region", None, 100_000))
+    regions: dict[str, Place] = {}
     for row in tsv_rows("places.tsv"):
         kind, name, aliases, iso = row[:4]
         geonames = row[4] if len(row) > 4 and row[4] else None
         place = Place(name, iso, kind, geonames, 1_000_000)
+        regions[name] = place
         gaz.add(name, place)
         for alias in aliases.split(";"):
             if alias:
                 gaz.add(alias, place)
+    for row in tsv_rows("region_demonyms.tsv"):
+        place = regions.get(row[0])
+        for demonym in row[1].split(";") if place is not None and len(row) > 1 else ():
+            gaz.demonyms.setdefault(fold(demonym), place)
     _prefer_own_names(gaz)
     return gaz
 
@@ -232,4 +286,9 @@ def _prefer_own_names(gaz: Gazetteer) -> None:
     Polish town once called 'Beirut' must never beat Beirut."""
     for key, entries in gaz.names.items():
         if len(entries) > 1 and any(not c.alias for c in entries):
-            gaz.names[key] = [c for c in entries if not c.alias]
+            # ...unless the alias is the far bigger place: 'Hanover' is Hannover, not the
+            # small American towns of that name.
+            own = max(c.place.population for c in entries if not c.alias)
+            gaz.names[key] = [
+                c for c in entries if not c.alias or c.place.population > 10 * max(own, 1)
+            ]

@@ -50,17 +50,37 @@ CONNECTORS = frozenset(
         "le",
         "y",
         "des",
+        "los",
+        "las",
+        "do",
+        "dos",
+        "das",
+        "dei",
+        "degli",
+        "delle",
+        "och",
+        "og",
+        "und",
+        "et",
     ]
 )
 _CONN = "|".join(sorted(CONNECTORS, key=len, reverse=True))
 # A capitalised word; the leading character class keeps the scan in C for lower-case text.
 _CAP_WORD = re.compile(rf"(?<![\w'’])[{_UPPER}](?:[\w'’\-&]|\.(?=[A-Z]\.?))*\.?")
+# French, Italian and Catalan elide articles onto names: 'l'Assemblée', 'Fratelli d'Italia'.
+# The wider pattern costs a fifth more, so only copy in those languages pays for it.
+_CAP_WORD_ELIDED = re.compile(
+    rf"(?:(?<![\w'’])|(?<=\b[dlDL]['’]))[{_UPPER}](?:[\w'’\-&]|\.(?=[A-Z]\.?))*\.?"
+)
+_ELIDING_LANGUAGES = frozenset(["fr", "it", "ca"])
 # What may separate two words of one name: spaces, perhaps a connector ('Bank of England').
-_GAP = re.compile(rf"[ \u00a0]+(?:(?:{_CONN})[ \u00a0]+)*")
+_GAP = re.compile(rf"[ \u00a0]+(?:(?:{_CONN})[ \u00a0]+)*(?:[dl]['’])?")
 _GAP_WORD = re.compile(rf"\b(?:{_CONN})\b")
 _PARTICLE_BEFORE = re.compile(rf"{_PARTICLE}$")
 _ANY_WORD = re.compile(r"(?:[A-Za-z]\.){2,}|[^\W\d_](?:[\w'’\-&]*[\w&])?[’']?")
 _WORDS = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# Possessives that belong to a name: 'People's Party', 'Women's League', 'Workers' Party'.
+_NAME_POSSESSIVES = frozenset(["people", "women", "children", "workers", "men", "st"])
 _SENTENCE_END = frozenset('.!?:;“”"‘(—–')
 
 
@@ -133,7 +153,9 @@ def _token_parts(raw: str) -> tuple[str, str, str, bool, bool]:
         trimmed = raw.rstrip(".")
     name = strip_possessive(trimmed)
     cap = name[:1].isupper() or bool(_PARTICLE_PREFIX.match(name))
-    parts = (name, fold(name), name.lower(), cap, len(name) != len(trimmed))
+    # A plural possessive is usually part of the name: 'Workers' Party', 'Farmers' Union'.
+    plural = trimmed[-1:] in "'’" and trimmed[-2:-1] == "s"
+    parts = (name, fold(name), name.lower(), cap, len(name) != len(trimmed) and not plural)
     if len(_TOKEN_PARTS) < _TOKEN_PARTS_MAX:
         _TOKEN_PARTS[raw] = parts
     return parts
@@ -148,7 +170,7 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return not before or before[-1] in _SENTENCE_END
 
 
-def _runs(segment: Segment) -> list[Run]:
+def _runs(segment: Segment, cap_word: re.Pattern[str] = _CAP_WORD) -> list[Run]:
     """Runs of capitalised words, found by one regex pass so that lower-case text costs little
     Python work; a possessive ends a run ('Iraq’s Mosul' is two names)."""
     text = segment.text
@@ -157,7 +179,7 @@ def _runs(segment: Segment) -> list[Run]:
     prev_end = -1
     gap_match = _GAP.fullmatch
     parts_of = _TOKEN_PARTS.get
-    for m in _CAP_WORD.finditer(text):
+    for m in cap_word.finditer(text):
         start = m.start()
         raw = m.group()
         if start >= 3 and text[start - 1] == "-":
@@ -171,7 +193,7 @@ def _runs(segment: Segment) -> list[Run]:
             gap = text[prev_end:start]
             last = current[-1]
             if (
-                last.possessive
+                (last.possessive and last.key not in _NAME_POSSESSIVES)
                 or (gap != " " and not gap_match(gap))
                 or (text[prev_end - 1] == "." and not _abbreviation(last))
             ):
@@ -249,7 +271,12 @@ _ABBREVIATIONS = frozenset(
 
 
 def _abbreviation(tok: Token) -> bool:
-    return tok.key in _ABBREVIATIONS or bool(_ABBREV.fullmatch(tok.text + "."))
+    """A dotted word that does not end the sentence: a title, 'U.S.', a middle initial
+    ('John F. Kessler', 'George H. W. Bush')."""
+    text = tok.text
+    if len(text) == 2 and text[1] == "." and text[0].isupper():
+        return True
+    return tok.key in _ABBREVIATIONS or bool(_ABBREV.fullmatch(text))
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
@@ -270,11 +297,12 @@ def segments(story: Story) -> list[Segment]:
         parts.append(("body", index, paragraph[:budget]))
         budget -= len(paragraph)
     out = []
+    cap_word = _CAP_WORD_ELIDED if story.language in _ELIDING_LANGUAGES else _CAP_WORD
     for field_name, paragraph, text in parts:
         seg = Segment(field_name, paragraph, text, _is_all_caps(text))
         seg.lower = text.lower()
         seg.words = _WORDS.findall(seg.lower)
-        seg.runs = _caps_runs(seg) if seg.all_caps else _runs(seg)
+        seg.runs = _caps_runs(seg) if seg.all_caps else _runs(seg, cap_word)
         out.append(seg)
     return out
 

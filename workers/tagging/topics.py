@@ -102,7 +102,11 @@ def _word_hits(word: str, cues: Cues) -> list[tuple[str, float]] | None:
 _UNSEEN: list[tuple[str, float]] = []  # sentinel: a word the memo has not met
 
 
-def _score_text(segs: list[Segment], cues: Cues) -> dict[str, float]:
+def _score_text(
+    segs: list[Segment], cues: Cues, names: frozenset[str] = frozenset()
+) -> dict[str, float]:
+    """Cue weights summed per topic; words of the story's people and organisations ('Miami
+    Heat', 'Hurricanes') say nothing about its topic."""
     scores: dict[str, float] = defaultdict(float)
     exact, pairs, memo = cues.exact, cues.pair_starts, cues.memo
     for seg in segs:
@@ -113,6 +117,8 @@ def _score_text(segs: list[Segment], cues: Cues) -> dict[str, float]:
             hits = memo.get(word, _UNSEEN)
             if hits is _UNSEEN:
                 hits = _word_hits(word, cues)
+            if hits and word in names:
+                hits = None
             if previous in pairs:
                 pair = exact.get(f"{previous} {word}")
                 if pair:
@@ -132,42 +138,82 @@ def _propagate(scores: dict[str, float], tax: Taxonomy) -> dict[str, float]:
     return total
 
 
-def find_topics(story: Story, segs: list[Segment]) -> list[Tag]:
-    """Topic tags, most relevant first: agency subjects, then the text's cues."""
-    tax = load_taxonomy()
-    chosen: dict[str, float] = {}
+# How many top-level topics a story gets, and how sure the text must be of each: one when the
+# text is at all clear, a second only when it is nearly as strong as the first. Over-tagging
+# was the main topic error on real copy (a flood story also tagged economy, politics, lifestyle).
+_FIRST_MIN, _SECOND_MIN, _SECOND_RATIO, _MAX_TOPS = 0.3, 0.5, 0.85, 2
+# Agency codes are trusted as given up to this many top-level topics; a longer list (Reuters
+# sends a dozen) keeps the ones the text supports best.
+_CODES_TRUSTED = 3
+_CHILDREN_PER_TOP = 2
+
+
+def _agency_topics(story: Story, tax: Taxonomy) -> list[str]:
+    """Media Topics from the agency's own codes, in the order given."""
+    out: list[str] = []
     for subject in story.subjects:
         scheme = subject.scheme.lower()
-        code = subject.code.split(":")[-1]
+        code = subject.code.split(":")[-1].split("/")[-1]
         if scheme in ("medtop", "mediatopic"):
             medtop = code if code in tax.topics else None
         elif scheme in ("subj", "subjectcode", "iptc"):
             medtop = tax.from_subject.get(code) or tax.from_subject.get(code[:2] + "000000")
         else:
             medtop = None
-        if medtop is None:
-            continue
-        for c in (medtop, *tax.ancestors(medtop)):
-            chosen[c] = max(chosen.get(c, 0.0), _SUBJECT_RELEVANCE)
+        if medtop is not None and medtop not in out:
+            out.append(medtop)
+    return out
+
+
+def _top_of(code: str, tax: Taxonomy) -> str:
+    chain = [code, *tax.ancestors(code)]
+    return chain[-1]
+
+
+def find_topics(
+    story: Story, segs: list[Segment], names: frozenset[str] = frozenset()
+) -> list[Tag]:
+    """Topic tags, most relevant first: agency subjects first, then the text's surest cues.
+    ``names``: lower-cased words of the people and organisations tagged, not cues."""
+    tax = load_taxonomy()
     words = sum(len(s.words) for s in segs)
     scale = 3.0 + words / 150.0
-    scores = _propagate(_score_text(segs, load_cues()), tax)
-    ranked = sorted(
-        ((1.0 - math.exp(-s / scale), c) for c, s in scores.items() if c in tax.topics),
-        reverse=True,
-    )
-    tops = 0
-    for rel, code in ranked:
+    english = (story.language or "en") == "en"
+    # The cue lists are English: other languages' copy gets its agency codes only.
+    scores = _propagate(_score_text(segs, load_cues(), names), tax) if english else {}
+    text = {
+        c: 1.0 - math.exp(-s / scale)
+        for c, s in scores.items()
+        if c in tax.topics and not tax.topics[c].retired and tax.topics[c].level <= 2
+    }
+    chosen: dict[str, float] = {}
+    codes = _agency_topics(story, tax)
+    if codes:
+        tops = list(dict.fromkeys(_top_of(c, tax) for c in codes))
+        if len(tops) > _CODES_TRUSTED:
+            tops = sorted(tops, key=lambda t: -text.get(t, 0.0))[:_MAX_TOPS]
+        for code in codes:
+            top = _top_of(code, tax)
+            if top in tops:
+                for c in (code, *tax.ancestors(code)):
+                    chosen[c] = max(chosen.get(c, 0.0), _SUBJECT_RELEVANCE)
+    else:
+        ranked = sorted(
+            ((rel, c) for c, rel in text.items() if tax.topics[c].level == 1), reverse=True
+        )
+        if ranked and ranked[0][0] >= _FIRST_MIN:
+            best = ranked[0][0]
+            for rel, code in ranked[:_MAX_TOPS]:
+                if code == ranked[0][1] or (rel >= _SECOND_MIN and rel >= _SECOND_RATIO * best):
+                    chosen[code] = rel
+    children: dict[str, int] = {}
+    for rel, code in sorted(((r, c) for c, r in text.items()), reverse=True):
         topic = tax.topics[code]
-        if topic.retired or topic.level > 2:
+        if topic.level != 2 or rel < 0.4 or topic.parent not in chosen or code in chosen:
             continue
-        if topic.level == 1 and rel >= 0.5 and tops < 3:
-            tops += 1
-            chosen[code] = max(chosen.get(code, 0.0), rel)
-    for rel, code in ranked:
-        topic = tax.topics[code]
-        if topic.level == 2 and not topic.retired and rel >= 0.4 and topic.parent in chosen:
-            chosen[code] = max(chosen.get(code, 0.0), rel)
+        if children.get(topic.parent, 0) < _CHILDREN_PER_TOP:
+            children[topic.parent] = children.get(topic.parent, 0) + 1
+            chosen[code] = min(rel, chosen[topic.parent])
     tags = [
         make_tag(
             type=TagType.topic,

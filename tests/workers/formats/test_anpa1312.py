@@ -320,7 +320,7 @@ class TestWritethrus:
         assert item.version == 4
         assert item.slugline == "Alps-Glacier Rescue-ABRIDGED"
         assert item.headline == "Climbers pulled from crevasse after two nights on Swiss glacier"
-        assert any(n.startswith("(Eds: Minor edits.") for n in item.notes)
+        assert any(n.startswith("(Eds: Updates with court date.") for n in item.notes)
         assert any(n.startswith("EDITOR'S NOTE _ This story") for n in item.notes)
 
     def test_job_title_after_a_comma_is_not_byline(self):

@@ -32,3 +32,44 @@ def test_dateline_qualifier_picks_paris_texas():
 def test_paris_defaults_to_france():
     story = story_from("PARIS (Reuters) - Police in Paris said on Monday the museum was closed.")
     assert _places(story)["Paris"].code == "FR"
+
+
+def test_georgia_beside_atlanta_is_the_us_state():
+    story = story_from("ATLANTA (AP) — Georgia Gov. Ellen Whitcomb signed the bill Tuesday.")
+    assert _places(story)["Georgia"].code == "US"
+    tbilisi = story_from("TBILISI (AFP) - Thousands rallied in Georgia's capital on Tuesday.")
+    assert _places(tbilisi)["Georgia"].code == "GE"
+
+
+def test_dateline_place_leads_and_person_origin_is_no_place():
+    story = story_from(
+        "NEW YORK (AP) — The Basel-based firm hired Ilona Varga, a Hungarian-born engineer, to run "
+        "its new lab in Missouri."
+    )
+    tags = [t for t in tag_story(story) if t.type == TagType.place]
+    assert tags[0].name == "New York"
+    names = {t.name for t in tags}
+    assert "Hungary" not in names
+    assert {"Missouri", "Basel"} <= names
+
+
+def test_umlaut_spelling_and_regions():
+    story = story_from(
+        "STOCKHOLM (AFP) - The district court of Joenkoeping ruled on Friday. Fires burned in "
+        "Andalusia and the Catalan government met."
+    )
+    names = _places(story)
+    assert names["Jönköping"].code == "SE"
+    assert {"Andalusia", "Catalonia"} <= set(names)
+
+
+def test_ap_state_abbreviation_qualifies_the_dateline():
+    places = _places(story_from("RICHMOND, Va. (AP) — Lawmakers met on Wednesday."))
+    assert places["Richmond"].code == "US"
+    assert "Virginia" in places
+
+
+def test_small_dateline_town_is_placed_by_its_qualifier():
+    places = _places(story_from("MILLHAVEN, South Dakota (AP) _ Farmers planted corn on Monday."))
+    assert places["Millhaven"].code == "US"
+    assert "South Dakota" in places

@@ -52,3 +52,30 @@ def test_loader_reads_a_full_release_shape(tmp_path):
     assert tax.topics["20000056"].level == 2
     assert tax.from_subject["16001000"] == "20000056"
     assert derive(release)["topics"]["20000056"]["parent"] == "16000000"
+
+
+def test_long_agency_code_lists_keep_what_the_text_supports():
+    story = story_from(
+        "ISLAMABAD (Reuters) - Flash floods after record monsoon rains killed 48 people, and "
+        "rescuers evacuated villages as forecasters warned of more heavy rain."
+    )
+    codes = ["04000000", "03000000", "11000000", "17000000", "06000000", "10000000"]
+    story = story.model_copy(update={"subjects": [Subject(scheme="subj", code=c) for c in codes]})
+    tops = {c for c in _topics(story) if c.endswith("000000")}
+    assert tops == {"03000000", "17000000"}
+
+
+def test_few_sure_topics_from_text():
+    story = story_from(
+        "MADRID (AFP) - Real Madrid beat Atletico 2-1 in the derby, the striker scoring the "
+        "winner in the 88th minute as the coach celebrated the league title race."
+    )
+    tops = {c for c in _topics(story) if c.endswith("000000")}
+    assert tops == {"15000000"}
+
+
+def test_non_english_copy_gets_agency_codes_only():
+    story = story_from("Berlin (dpa) - Die Koalition streitet über den Haushalt.")
+    assert not [c for c in _topics(story) if c.endswith("000000")]
+    story = story.model_copy(update={"subjects": [Subject(scheme="subj", code="11000000")]})
+    assert "11000000" in _topics(story)
