@@ -293,7 +293,7 @@ def _utf8_relabelled(raw: bytes) -> tuple[bytes, str | None]:
 
 def _news_items(root: etree._Element) -> list[etree._Element]:
     """Top-level NewsItems only: one nested in a component belongs to its parent item."""
-    return [c for c in root if local(c) == "NewsItem"]
+    return list(root.iterchildren("{*}NewsItem"))
 
 
 def _standalone(root: etree._Element, item: etree._Element) -> bytes:
@@ -627,14 +627,17 @@ def _own_lines(component: etree._Element, name: str) -> list[etree._Element]:
     lines = child(component, "NewsLines")
     if lines is None:
         return []
-    wanted = _SPELLINGS.get(name) or _SPELLINGS.setdefault(
-        name, frozenset({name, name.lower(), name[:1] + name[1:].lower()})
+    tags = _SPELLINGS.get(name) or _SPELLINGS.setdefault(
+        name,
+        tuple("{*}" + n for n in dict.fromkeys((name, name.lower(), name[:1] + name[1:].lower()))),
     )
-    return [c for c in lines if local(c) in wanted]
+    # One pass in lxml's C filter, in document order, whichever spelling each line uses.
+    return list(lines.iterchildren(*tags))
 
 
-# Each NewsLine name's spellings seen on the wire ('HeadLine', 'Headline', 'headline').
-_SPELLINGS: dict[str, frozenset[str]] = {}
+# Each NewsLine name's spellings seen on the wire ('HeadLine', 'Headline', 'headline'), as
+# lxml tag filters in any namespace or none.
+_SPELLINGS: dict[str, tuple[str, ...]] = {}
 
 
 def _meta(path: list[etree._Element], group: str, name: str) -> list[etree._Element]:

@@ -313,7 +313,10 @@ class NewsMLG2(WireFormat):
 
 
 def _news_items(message: etree._Element) -> list[etree._Element]:
-    return [e for e in message.iter() if local(e) == "newsItem"]
+    """Every newsItem in the message, in order. lxml's tag filter walks the tree in C ('{*}'
+    matches with or without a namespace): a Python test of every element costs more than the
+    parse."""
+    return list(message.iter("{*}newsItem"))
 
 
 def _one_item_message(message: etree._Element, item: etree._Element) -> bytes:
@@ -562,8 +565,8 @@ def _version(
 
 def _versioned_ids(meta, header: _Index) -> list[str]:
     """Ids naming one version: Reuters' ``rtr:versionedId``, the header's ``transmitId``."""
-    iterated = meta.iter() if meta is not None else ()
-    found = [e.get("guid") or "" for e in iterated if local(e) == "versionedId"]
+    iterated = meta.iter("{*}versionedId") if meta is not None else ()
+    found = [e.get("guid") or "" for e in iterated]
     transmit = header.first("transmitid")
     if transmit is not None:
         found.append(transmit.text or "")

@@ -179,24 +179,49 @@ def _now() -> datetime:
 
 
 def _children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
-    """Direct children by local name. The same as ``xmlread.children``, inlined for speed:
-    NITF heads hold dozens of meta elements and are looked through many times per item."""
+    """Direct children by local name (``xmlread.children``). NITF heads hold dozens of meta
+    elements and are looked through field by field: lxml's tag filter ('{*}' is any
+    namespace or none) skips the other children in C, without making Python objects of them."""
     if element is None:
-        return
-    suffix = "}" + name
-    for sub in element:
-        tag = sub.tag
-        if tag == name or (isinstance(tag, str) and tag.endswith(suffix)):
-            yield sub
+        return iter(())
+    return element.iterchildren("{*}" + name)
 
 
 def _child(element: etree._Element | None, *path: str) -> etree._Element | None:
     """The first element down this path of local names, or None (``xmlread.child``)."""
     for name in path:
-        element = next(_children(element, name), None)
         if element is None:
             return None
+        element = next(element.iterchildren("{*}" + name), None)
     return element
+
+
+class _Kids:
+    """An element's children by local name, read in one pass. A NITF head holds dozens of
+    meta elements and docdata a dozen fields, and each is looked up field by field: one pass
+    over the children costs less than a search for every field. ``element`` is the element
+    itself (None when it is missing: then it has no children)."""
+
+    __slots__ = ("_by_name", "element")
+
+    def __init__(self, element: etree._Element | None) -> None:
+        self.element = element
+        by_name: dict[str, list[etree._Element]] = {}
+        if element is not None:
+            for sub in element:
+                tag = sub.tag
+                if isinstance(tag, str):
+                    by_name.setdefault(tag.rpartition("}")[2], []).append(sub)
+        self._by_name = by_name
+
+    def first(self, name: str, *path: str) -> etree._Element | None:
+        """The first child of this name, and down ``path`` from it (``_child``)."""
+        found = self._by_name.get(name)
+        return _child(found[0], *path) if found else None
+
+    def all(self, name: str) -> list[etree._Element]:
+        """Every child of this name, in document order (``_children``)."""
+        return self._by_name.get(name, [])
 
 
 def read_nitf_body(element: etree._Element | None) -> list[str]:
@@ -234,23 +259,23 @@ class Nitf(WireFormat):
 
 def read_nitf(root: etree._Element) -> ParsedItem:
     """Everything a ``<nitf>`` element says about its story."""
-    head = _child(root, "head")
-    docdata = _child(head, "docdata")
+    head = _Kids(_child(root, "head"))
+    docdata = _Kids(head.first("docdata"))
     body = _child(root, "body")
-    body_head = _child(body, "body.head")
+    body_head = _Kids(_child(body, "body.head"))
     notes: list[str] = []
     metas = _metas(head)
 
-    doc_id = _child(docdata, "doc-id")
-    du_key = _child(docdata, "du-key")
+    doc_id = docdata.first("doc-id")
+    du_key = docdata.first("du-key")
     ed_text = _editorial_text(docdata, head)
 
     version = _version(du_key, ed_text, head)
     item_id = _item_id(doc_id, du_key, version)
 
-    issued = _norm_date(_child(docdata, "date.issue"))
-    released = _norm_date(_child(docdata, "date.release"))
-    status, signals, embargoed_until = _status(docdata, issued, released, notes)
+    issued = _norm_date(docdata.first("date.issue"))
+    released = _norm_date(docdata.first("date.release"))
+    status, signals, embargoed_until = _status(docdata.element, issued, released, notes)
     signals += _signals(docdata, ed_text, version, signals)
     version_label, take_version, take_kills = _version_label(metas, docdata, signals, notes)
     # ANPA take words are AAP's only version information; a du-key version wins over them.
@@ -259,8 +284,8 @@ def read_nitf(root: etree._Element) -> ParsedItem:
     if take_kills and status is PubStatus.usable:
         status = PubStatus.canceled
 
-    hedline = _child(body_head, "hedline")
-    headline = inline_text(_child(hedline, "hl1")) or inline_text(_child(head, "title"))
+    hedline = body_head.first("hedline")
+    headline = inline_text(_child(hedline, "hl1")) or inline_text(head.first("title"))
     marker, headline = split_headline_marker(headline)
     if marker:
         notes.append(f"headline marker: {marker}")
@@ -270,7 +295,7 @@ def read_nitf(root: etree._Element) -> ParsedItem:
 
     byline = _bylines(body_head, notes)
     paragraphs = _drop_sign_off(read_nitf_body(body), notes)
-    if not paragraphs and (abstract := read_paragraphs(_child(body_head, "abstract"))):
+    if not paragraphs and (abstract := read_paragraphs(body_head.first("abstract"))):
         # A brief whose text is only the summary in <body.head>: that summary is the copy.
         notes.append("body taken from <abstract>: body.content is empty")
         paragraphs = abstract
@@ -289,11 +314,11 @@ def read_nitf(root: etree._Element) -> ParsedItem:
         urgency=_urgency(docdata, head, metas, notes),
         slugline=_slugline(head, du_key, notes),
         byline=byline,
-        dateline=_dateline(_child(body_head, "dateline"), date_hint),
+        dateline=_dateline(body_head.first("dateline"), date_hint),
         date_hint=date_hint,
         subjects=_subjects(head),
-        keywords=_keywords(docdata),
-        language=_language(root, head, body),
+        keywords=_keywords(docdata.element),
+        language=_language(root, head.element, body),
         embargoed_until=embargoed_until,
         first_created=issued if version <= 1 else None,
         version_created=issued,
@@ -301,10 +326,10 @@ def read_nitf(root: etree._Element) -> ParsedItem:
     )
 
 
-def _metas(head) -> dict[str, str]:
+def _metas(head: _Kids) -> dict[str, str]:
     """``<meta name=… content=…>`` pairs, names lower-cased, empty contents left out."""
     found: dict[str, str] = {}
-    for meta in _children(head, "meta"):
+    for meta in head.all("meta"):
         name = (meta.get("name") or "").strip().lower()
         content = " ".join((meta.get("content") or "").split())
         if name and content and name not in found:
@@ -312,16 +337,16 @@ def _metas(head) -> dict[str, str]:
     return found
 
 
-def _editorial_text(docdata, head) -> str:
+def _editorial_text(docdata: _Kids, head: _Kids) -> str:
     """The editors' words about this version: ed-msg info and type, revision comments."""
-    ed_msgs = list(_children(docdata, "ed-msg"))
+    ed_msgs = docdata.all("ed-msg")
     parts = [m.get("info") for m in ed_msgs] + [m.get("msg-type") for m in ed_msgs]
-    for history in [*_children(head, "revision-history"), *_children(docdata, "revision-history")]:
+    for history in [*head.all("revision-history"), *docdata.all("revision-history")]:
         parts.append(history.get("comment"))
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def _version(du_key, ed_text: str, head) -> int:
+def _version(du_key, ed_text: str, head: _Kids) -> int:
     if du_key is not None:
         for attribute in ("version", "generation"):
             number = parse_int(du_key.get(attribute), low=0, high=100_000)
@@ -329,7 +354,7 @@ def _version(du_key, ed_text: str, head) -> int:
                 return number
     if m := _VERSION_WORD.search(ed_text):
         return int(m[1])
-    revisions = len(list(_children(head, "revision-history")))
+    revisions = len(head.all("revision-history"))
     return revisions + 1 if revisions else 1
 
 
@@ -338,14 +363,18 @@ def _item_id(doc_id, du_key, version: int) -> str | None:
     key = (du_key.get("key") or "").strip() if du_key is not None else ""
     if id_string:
         # 'RTR-2024-0412-vote-v3' or 'afp:2024:1234:3' when this is version 3: drop the suffix.
-        suffix = re.compile(rf"(?:[-_:.]v?|v){version}$", re.I)
-        if version > 1 and suffix.search(id_string):
-            trimmed = suffix.sub("", id_string)
-            if trimmed:
+        # (Both patterns are built from this item's values, so only when they can apply.)
+        if version > 1:
+            suffix = re.compile(rf"(?:[-_:.]v?|v){version}$", re.I)
+            if suffix.search(id_string) and (trimmed := suffix.sub("", id_string)):
                 return trimmed
         # NTB: the id-string is the du-key plus a revision counter ('<key>_47' for version 48).
         # The du-key is the story's own id across versions, so it is the item_id.
-        if key and re.fullmatch(rf"{re.escape(key)}[-_:.]\d{{1,5}}", id_string):
+        if (
+            key
+            and id_string.startswith(key)
+            and re.fullmatch(rf"{re.escape(key)}[-_:.]\d{{1,5}}", id_string)
+        ):
             return key
         return id_string
     return key or None
@@ -383,11 +412,11 @@ def _status(docdata, issued, released, notes: list[str]):
     return status, signals, embargoed_until
 
 
-def _signals(docdata, ed_text: str, version: int, already: list[Signal]) -> list[Signal]:
+def _signals(docdata: _Kids, ed_text: str, version: int, already: list[Signal]) -> list[Signal]:
     """Signals the editors' words give. A version number alone says nothing: agencies bump it
     for metadata edits and resends too."""
     found: list[Signal] = []
-    if _child(docdata, "correction") is not None or _CORRECTION_WORDS.search(ed_text):
+    if docdata.first("correction") is not None or _CORRECTION_WORDS.search(ed_text):
         found.append(Signal.correction)
     if Signal.kill not in already and _KILL_WORDS.search(ed_text):
         found.append(Signal.kill)
@@ -397,7 +426,7 @@ def _signals(docdata, ed_text: str, version: int, already: list[Signal]) -> list
 
 
 def _version_label(
-    metas: dict[str, str], docdata, signals: list[Signal], notes: list[str]
+    metas: dict[str, str], docdata: _Kids, signals: list[Signal], notes: list[str]
 ) -> tuple[str | None, int, bool]:
     """The agency's version words, the version they imply, and whether they kill the story.
 
@@ -413,7 +442,7 @@ def _version_label(
             signals.extend(s for s in words.signals if s not in signals)
             return takekey, words.version, words.status is PubStatus.canceled
         notes.append(f"take key: {takekey}")
-    for message in _children(docdata, "ed-msg"):
+    for message in docdata.all("ed-msg"):
         info = " ".join((message.get("info") or "").split())
         lead = _VERSION_LEAD.split(info, maxsplit=1)[0].strip()
         if lead and len(lead.split()) <= 4:
@@ -423,20 +452,22 @@ def _version_label(
     return None, 1, False
 
 
-def _agency(doc_id, docdata, head, body_head, metas: dict[str, str]) -> str | None:
+def _agency(
+    doc_id, docdata: _Kids, head: _Kids, body_head: _Kids, metas: dict[str, str]
+) -> str | None:
     """The credited agency. The credit (a credit meta, the copyright holder, the rights owner,
     the agency an id-string is prefixed with) comes before the provider code and the
     distributor, which name whoever relayed the copy."""
-    copyright_ = _child(docdata, "doc.copyright")
+    copyright_ = docdata.first("doc.copyright")
     holder = copyright_.get("holder") if copyright_ is not None else None
-    owner = spaced_text(_child(body_head, "rights", "rights.owner"))
+    owner = spaced_text(body_head.first("rights", "rights.owner"))
     credit = next((v for k, v in metas.items() if _CREDIT_META.search(k)), None)
     source = next((v for k, v in metas.items() if _SOURCE_META.search(k)), None)
     # The delivery list names each hop; level 1 is where the copy came from.
     origin = next(
         (
             src.get("src-name")
-            for src in _children(_child(docdata, "del-list"), "from-src")
+            for src in _children(docdata.first("del-list"), "from-src")
             if (src.get("level-number") or "1").strip() == "1"
         ),
         None,
@@ -446,7 +477,7 @@ def _agency(doc_id, docdata, head, body_head, metas: dict[str, str]) -> str | No
     if prefix and prefix.lower() not in AGENCIES:
         prefix = None
     regsrc = doc_id.get("regsrc") if doc_id is not None else None
-    distributor = spaced_text(_child(body_head, "distributor"))
+    distributor = spaced_text(body_head.first("distributor"))
     candidates = [credit, holder, owner, prefix, source, origin, regsrc, distributor]
     return pick_agency(*(_lead_agency(c) for c in candidates))
 
@@ -462,11 +493,11 @@ def _lead_agency(text: str | None) -> str | None:
     return text
 
 
-def _urgency(docdata, head, metas: dict[str, str], notes: list[str]) -> int | None:
+def _urgency(docdata: _Kids, head: _Kids, metas: dict[str, str], notes: list[str]) -> int | None:
     # CP puts <urgency> straight under <head>; the DTD wants it in docdata.
-    element = _child(docdata, "urgency")
+    element = docdata.first("urgency")
     if element is None:
-        element = _child(head, "urgency")
+        element = head.first("urgency")
     if element is not None:
         urgency = parse_int(element.get("ed-urg"), low=1, high=9)
         if urgency is None:
@@ -493,7 +524,7 @@ def is_id_like(value: str) -> bool:
     return bool(alnum) and digits / len(alnum) > 0.5
 
 
-def _slugline(head, du_key, notes: list[str]) -> str | None:
+def _slugline(head: _Kids, du_key, notes: list[str]) -> str | None:
     """The slug, from the places agencies put it, best first; an id-like value only when
     nothing word-like is there. A sentence is no slug: ANSA's ``keyword`` meta holds a summary
     line, which is noted instead. A flash marker before a slug is dropped as before a headline."""
@@ -511,13 +542,13 @@ def _slugline(head, du_key, notes: list[str]) -> str | None:
     return first
 
 
-def _slug_candidates(head, du_key) -> Iterator[str]:
+def _slug_candidates(head: _Kids, du_key) -> Iterator[str]:
     """Slug candidates in order of trust, produced lazily: most copy stops at the first."""
-    for meta in _children(head, "meta"):
+    for meta in head.all("meta"):
         value = " ".join((meta.get("content") or "").split())
         if value and _SLUG_META.search((meta.get("name") or "").strip()):
             yield value
-    docdata = _child(head, "docdata")
+    docdata = head.first("docdata")
     keywords = _keywords(docdata)
     if len(keywords) == 1:
         yield keywords[0]
@@ -526,9 +557,9 @@ def _slug_candidates(head, du_key) -> Iterator[str]:
         yield value
     if du_key is not None and (value := (du_key.get("key") or "").strip()):
         yield value
-    title = " ".join((inline_text(_child(head, "title")) or "").split())
+    title = " ".join((inline_text(head.first("title")) or "").split())
     if title and len(title.split()) <= 6:
-        root = head.getparent() if head is not None else None
+        root = head.element.getparent() if head.element is not None else None
         headline = inline_text(_child(root, "body", "body.head", "hedline", "hl1"))
         if title != " ".join((headline or "").split()):
             yield title
@@ -546,11 +577,11 @@ def _keywords(docdata) -> list[str]:
     return out
 
 
-def _bylines(body_head, notes: list[str]) -> str | None:
+def _bylines(body_head: _Kids, notes: list[str]) -> str | None:
     """The ``<byline>`` elements joined. ANSA fills ``<byline>`` with the story's subtitle:
     a sentence that names nobody is noted as a subheadline, not taken for a byline."""
     found = []
-    for element in _children(body_head, "byline"):
+    for element in body_head.all("byline"):
         text = _byline(element)
         if not text:
             continue
@@ -662,9 +693,9 @@ def _dateline(element, date_hint) -> Dateline | None:
     return Dateline(text=text or place, place=title_place(place), date=when)
 
 
-def _subjects(head) -> list[Subject]:
+def _subjects(head: _Kids) -> list[Subject]:
     found: dict[str, Subject] = {}
-    for tobject in _children(head, "tobject"):
+    for tobject in head.all("tobject"):
         for subject in _children(tobject, "tobject.subject"):
             code = (subject.get("tobject.subject.refnum") or "").strip()
             if not code or code in found:

@@ -114,6 +114,17 @@ _AGENCY_NAMES = {
     "the canadian press": "CP",
     "canadian press": "CP",
 }
+# Each long name as a whole word in free text, in the order above (the first found wins).
+_AGENCY_NAME_WORDS = [
+    (re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), canonical)
+    for name, canonical in _AGENCY_NAMES.items()
+]
+# Any of them, in one scan: most text names none, and then the scans one by one are skipped.
+_ANY_AGENCY_NAME = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(name) for name in _AGENCY_NAMES) + r")(?!\w)"
+)
+_NON_WORD = re.compile(r"[^\w&-]+")
+_CODE_SEPARATOR = re.compile(r"[:/#]")
 _COPYRIGHT_NOISE = re.compile(
     r"©|\(c\)|\bcopyright\b|\ball rights reserved\b|\b\d{4}\b|[,;]|\.(?!\w)", re.IGNORECASE
 )
@@ -128,18 +139,23 @@ def local(element: etree._Element) -> str:
 
 
 def children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
-    """Direct children with this local name, in document order."""
+    """Direct children with this local name, in document order.
+
+    lxml's tag filter matches in C ('{*}' is any namespace or none), so children of other
+    names never become Python objects: item heads hold dozens of them and are looked through
+    field by field.
+    """
     if element is None:
         return iter(())
-    return (c for c in element if local(c) == name)
+    return element.iterchildren("{*}" + name)
 
 
 def child(element: etree._Element | None, *path: str) -> etree._Element | None:
     """The first element down this path of local names, or None."""
     for name in path:
-        element = next(children(element, name), None)
         if element is None:
             return None
+        element = next(element.iterchildren("{*}" + name), None)
     return element
 
 
@@ -176,7 +192,10 @@ def spaced_text(
         if name and name not in skip and name not in _SKIPPED:
             pieces.append(f" {spaced_text(sub, skip=skip) or ''} ")
         pieces.append(sub.tail or "")
-    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join("".join(pieces).split()))
+    text = " ".join("".join(pieces).split())
+    # The only spaces left are single ones, so ' ,' ' .' ' ;' ' :' are all the rule can find.
+    if " ," in text or " ." in text or " ;" in text or " :" in text:
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
     return text or None
 
 
@@ -308,7 +327,7 @@ def code_tail(code: str | None) -> str | None:
     """'stat:canceled' or 'http://cv.iptc.org/newscodes/pubstatusg2/canceled' -> 'canceled'."""
     if not code or not code.strip():
         return None
-    return re.split(r"[:/#]", code.strip().rstrip("/"))[-1].lower() or None
+    return _CODE_SEPARATOR.split(code.strip().rstrip("/"))[-1].lower() or None
 
 
 def language_code(tag: str | None) -> str | None:
@@ -349,10 +368,11 @@ def known_agency(*candidates: str | None) -> str | None:
             return canonical_agency(lowered)
         if lowered in _AGENCY_NAMES:
             return _AGENCY_NAMES[lowered]
-        for name, canonical in _AGENCY_NAMES.items():
-            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered):
-                return canonical
-        for word in re.split(r"[^\w&-]+", lowered):
+        if _ANY_AGENCY_NAME.search(lowered):
+            for pattern, canonical in _AGENCY_NAME_WORDS:
+                if pattern.search(lowered):
+                    return canonical
+        for word in _NON_WORD.split(lowered):
             # Two-letter words ('ap', 'pa') are too often something else in free text.
             if len(word) > 2 and word in AGENCIES:
                 return canonical_agency(word)

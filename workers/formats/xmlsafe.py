@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import html.entities
 import re
+import threading
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -61,6 +62,13 @@ _HTML_ENTITY = re.compile(
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _LATIN1_NAMES = frozenset({"latin-1", "iso8859-1", "ascii"})
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
+# Blanking keeps line breaks, so every line and column after a blanked stretch stays put.
+_NOT_NEWLINE = re.compile(r"[^\n]")
+# A reference to a name other than XML's own five: only then can there be HTML entities to
+# convert (most copy has none, or only &amp;), and the full scan is skipped.
+_NAMED_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)[A-Za-z]")
+# A quoted target at the end of an external entity declaration, for the refusal's message.
+_DECLARED_TARGET = re.compile(r"[\"']([^\"']*)[\"']\s*>?$")
 
 # Root peeking: skip the prolog (declaration, comments, PIs, DOCTYPE) to the first start tag.
 _PROLOG_SKIP = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.DOTALL)
@@ -116,8 +124,28 @@ def peek_root(raw: bytes) -> RootPeek | None:
 
     A DOCTYPE whose internal subset runs past the peek window still names the root, so hostile
     copy is still routed to its format's parser, which then refuses it with a clear reason.
+
+    Format detection asks every format in turn and each XML format peeks at the same bytes, so
+    the last answer is kept. It is keyed by the bytes peeked at (equal bytes, equal answer;
+    the same object compares in no time) and swapped in as one tuple, so threads sharing the
+    module never see half of one.
     """
+    global _last_peek
     head = raw[:_PEEK_BYTES]
+    last = _last_peek
+    if last is not None and last[0] == head:
+        return last[1]
+    peek = _peek_head(head)
+    _last_peek = (bytes(head), peek)
+    return peek
+
+
+# The last head peek_root read and what it found; see peek_root.
+_last_peek: tuple[bytes, RootPeek | None] | None = None
+
+
+def _peek_head(head: bytes) -> RootPeek | None:
+    """peek_root's reading of the first ``_PEEK_BYTES`` of a document."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:2] in (
         b"<\x00",
         b"\x00<",
@@ -166,18 +194,8 @@ def parse_xml(raw: bytes, *, format: str) -> XmlDocument:
     text, converted = _numeric_html_entities(text)
     if converted:
         notes.append(f"HTML entities read as characters: {', '.join(sorted(converted))}")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        strip_cdata=True,
-    )
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = etree.fromstring(text.encode("utf-8"), _parser())
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, format) from None
     if root is None:
@@ -194,7 +212,7 @@ def _drop_declaration(text: str) -> str:
     match = _XML_DECLARATION.match(text)
     if not match:
         return text
-    blank = re.sub(r"[^\n]", " ", match[0])
+    blank = _NOT_NEWLINE.sub(" ", match[0])
     return blank + text[match.end() :]
 
 
@@ -230,7 +248,7 @@ def _drop_dtd_modules(text: str) -> tuple[str, list[str]]:
     rest = _SUBSET_FILLER.sub("", _DTD_MODULE.sub("", subset))
     if not modules or rest:
         return text, []
-    blank = re.sub(r"[^\n]", " ", text[opening : subset_end.end() - 1])
+    blank = _NOT_NEWLINE.sub(" ", text[opening : subset_end.end() - 1])
     return text[:opening] + blank + text[subset_end.end() - 1 :], modules
 
 
@@ -256,7 +274,7 @@ def _refuse_entity_declarations(text: str, format: str) -> None:
     # The worst declaration names the attack: an outside read, then a bomb, then the rest.
     for decl in declarations:
         if decl[3]:
-            target = re.search(r"[\"']([^\"']*)[\"']\s*>?$", decl[0].strip())
+            target = _DECLARED_TARGET.search(decl[0].strip())
             url = target[1] if target else "an outside resource"
             raise HostileInputError(
                 f"external entity (XXE) {decl[2]!r} refers to {url!r}; external entities are "
@@ -290,7 +308,7 @@ def _refuse_entity_declarations(text: str, format: str) -> None:
 
 def _numeric_html_entities(text: str) -> tuple[str, set[str]]:
     """Turn HTML named entities (&nbsp;) into character references XML understands."""
-    if "&" not in text:
+    if "&" not in text or not _NAMED_REFERENCE.search(text):
         return text, set()
     converted: set[str] = set()
 
@@ -332,6 +350,15 @@ def _refuse_parsed_entities(root: etree._Element, format: str) -> None:
 
 
 def _refuse_deep_nesting(root: etree._Element, format: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, naming the line of the first element too deep.
+
+    Walking every element from Python costs more than the parse, so libxml2's XPath first
+    looks for any element MAX_DEPTH - 1 steps below the root (depth MAX_DEPTH: the only
+    possible parents of a node too deep). Real copy has none and is done; the walk that
+    finds and names the culprit runs only for copy that comes near the limit.
+    """
+    if not _near_depth_limit()(root):
+        return
     depth = 0
     for event, element in etree.iterwalk(root, events=("start", "end")):
         if event == "end":
@@ -344,3 +371,38 @@ def _refuse_deep_nesting(root: etree._Element, format: str) -> None:
                 format=format,
                 position=f"line {element.sourceline}",
             )
+
+
+# The parser and the XPath evaluator are kept one per thread: making a new parser for every
+# document costs a third as much again as parsing a story's XML, and lxml parsers must not be
+# used by two threads at once.
+_per_thread = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's parser: nothing expanded, fetched or loaded (see the module docstring).
+    A parser keeps no state from one document to the next that changes the tree it builds."""
+    parser = getattr(_per_thread, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            strip_cdata=True,
+        )
+        _per_thread.parser = parser
+    return parser
+
+
+def _near_depth_limit() -> etree.XPath:
+    """This thread's XPath saying whether an element stands MAX_DEPTH - 1 steps below the
+    context element (compiled once per thread)."""
+    xpath = getattr(_per_thread, "near_depth_limit", None)
+    if xpath is None:
+        xpath = etree.XPath("boolean(" + "/".join(["*"] * (MAX_DEPTH - 1)) + ")")
+        _per_thread.near_depth_limit = xpath
+    return xpath
