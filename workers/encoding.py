@@ -72,7 +72,10 @@ def _check_not_binary(raw: bytes) -> None:
 
 def repair_mojibake(text: str) -> str:
     """Undo UTF-8 read as CP1252 ('â€œCafÃ©â€' -> '“Café”') where that is certain."""
-    if not _MOJIBAKE.search(text) or not is_bad(text):
+    # Every mojibake sequence starts with one of these three; looking for them is a C scan.
+    if ("â" not in text and "Ã" not in text and "Â" not in text) or not _MOJIBAKE.search(text):
+        return text
+    if not is_bad(text):
         return text
     return fix_encoding(text)
 

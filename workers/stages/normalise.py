@@ -7,6 +7,7 @@ Raises a PermanentError subclass (the item goes to quarantine) when the copy can
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from datetime import datetime
@@ -60,15 +61,14 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
     byline = clean_inline(item.byline)
     default_date = item.date_hint or (dateline.date if dateline else None)
     top = _opening(paragraphs, default_date, received_at)
+    found, rest = None, ""
     if len(paragraphs) > top and (found_byline := _byline_paragraph(paragraphs[top])):
         # Copy that puts the byline in the body ('By JANE DOE' as its own first paragraph):
         # it is the byline, not the lede, and the dateline follows it.
         byline = byline or found_byline
         paragraphs = [*paragraphs[:top], *paragraphs[top + 1 :]]
     if len(paragraphs) > top:
-        found, rest = split_dateline(
-            paragraphs[top], default_date=default_date, received=received_at.date()
-        )
+        found, rest = _split_dateline(paragraphs[top], default_date, received_at)
         if found:
             # The copy's own dateline wins over metadata (a G2 <located> or NITF element can
             # name the editing desk, not where the story was filed); metadata fills its gaps.
@@ -189,6 +189,13 @@ _BYLINE = re.compile(
 _BULLET = re.compile(r"^[*•·▪-]\s+\S")
 
 
+@functools.lru_cache(maxsize=8)
+def _split_dateline(paragraph: str, default_date, received_at: datetime):
+    """``split_dateline`` for build_story, which asks about the same opening paragraph twice
+    (where the story begins, then what its dateline is)."""
+    return split_dateline(paragraph, default_date=default_date, received=received_at.date())
+
+
 def _opening(paragraphs: list[str], default_date, received_at: datetime) -> int:
     """Where the story's prose begins: after summary bullets (Reuters' '* Gold may edge up')
     or a short deck line (a sub-heading, a dpa teaser) that stand above the byline or the
@@ -200,8 +207,7 @@ def _opening(paragraphs: list[str], default_date, received_at: datetime) -> int:
             return False
         if _byline_paragraph(paragraphs[i]):
             return True
-        found, _ = split_dateline(paragraphs[i], default_date=default_date,
-                                  received=received_at.date())  # fmt: skip
+        found, _ = _split_dateline(paragraphs[i], default_date, received_at)
         return bool(found and found.agency)
 
     if not paragraphs or starts_story(0):
