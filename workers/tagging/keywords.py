@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import cache
 
 from schemas import Story, Tag, TagType
 from workers.tagging.models import make_mention, make_tag
@@ -20,26 +21,41 @@ __all__ = ["find_keywords"]
 # Background weight per band of common_words.txt; words not in the list are rare (weight 1).
 _BAND_WEIGHT = {1: 0.0, 2: 0.15, 3: 0.35}
 _MAX_KEYWORDS = 6
+_POSSESSIVE = ("’s", "'s")
+
+
+@cache
+def _weights() -> tuple[dict[str, float], frozenset[str]]:
+    """Background weight per common word, and the words of weight 0: data only, built once."""
+    weights = {word: _BAND_WEIGHT.get(band, 1.0) for word, band in common_words().items()}
+    return weights, frozenset(word for word, weight in weights.items() if weight == 0.0)
 
 
 def find_keywords(story: Story, segs: list[Segment], taken: set[str]) -> list[Tag]:
     """Up to six keyword tags; ``taken`` holds lower-cased words of names already tagged."""
-    common = common_words()
+    weights, function_words = _weights()
     raw: Counter[str] = Counter()
     for seg in segs:
         raw.update(seg.words)  # an iterable is counted in C; a Counter argument is not
         if seg.field == "headline":
             raw.update(seg.words)
-    counts: dict[str, int] = {}
-    for word, count in raw.items():
-        if word[-2:] in ("’s", "'s"):
-            word = word[:-2]
-        if len(word) >= 4 and word not in taken:
-            counts[word] = counts.get(word, 0) + count
+    # Comprehensions, not a loop with a test per word: this runs over the story's vocabulary.
+    counts = {word: count for word, count in raw.items() if len(word) >= 4 and word not in taken}
+    possessives = [word for word in raw if word.endswith(_POSSESSIVE)]
+    for word in possessives:
+        counts.pop(word, None)
+    for word in possessives:
+        # 'Obama’s' counts as 'Obama'; every possessive is dropped before any is merged, so
+        # the result is the same whatever order the words come in.
+        base = word[:-2]
+        if len(base) >= 4 and base not in taken:
+            counts[base] = counts.get(base, 0) + raw[word]
     scored = []
-    for word, count in counts.items():
-        weight = _BAND_WEIGHT.get(common.get(word, 0), 1.0)
-        if weight == 0.0 or (count < 2 and weight < 1.0):
+    # Words of weight 0 never score; they stay in counts for the plural test below.
+    for word in counts.keys() - function_words:
+        count = counts[word]
+        weight = weights.get(word, 1.0)
+        if count < 2 and weight < 1.0:
             continue
         if word.endswith("s") and word[:-1] in counts:
             continue  # 'fighters' and 'fighter' are one keyword
