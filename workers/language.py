@@ -77,7 +77,8 @@ def declared_code(tag: str | None) -> str | None:
 def detect_language(text: str, *, sample: int = 600) -> tuple[str, float] | None:
     """The text's language (ISO 639-1) and how sure the model is, or None for too little text."""
     text = _NOISE.sub(" ", text[:sample])
-    if len(_LETTER.findall(text)) < _MIN_LETTERS:
+    # Enough letters to judge, counted in the opening only (the count is a scan of its own).
+    if len(_LETTER.findall(text[:300])) < _MIN_LETTERS:
         return None
     model = _model()
     code, probability = model.classify(text)
