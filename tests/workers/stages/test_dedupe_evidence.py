@@ -3,18 +3,14 @@ Valkey: boilerplate a feed repeats, template look-alikes, and a summary holding 
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import pytest
 
 from schemas import Verdict
 from workers.formats import ParsedItem
 from workers.settings import Settings
 from workers.stages.dedupe import dedupe
 from workers.stages.normalise import build_story
-from workers.store import Store, connect
+from workers.store import Store
 
 # A press-release service's standing paragraphs, sent under every release.
 STANDING = [
@@ -29,20 +25,6 @@ WORDS = str.split(
     "harbour orchard violin glacier lantern meadow copper saddle thistle canyon pepper "
     "marble falcon ribbon quarry walnut beacon timber cobalt prairie anchor velvet summit"
 )
-
-
-@pytest.fixture
-def settings(redis_url: str) -> Settings:
-    return Settings(redis_url=redis_url, key_prefix=f"wdt{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    s = Store(connect(settings.redis_url), settings)
-    yield s
-    keys = list(s.r.scan_iter(match=f"{settings.key_prefix}*"))
-    if keys:
-        s.r.delete(*keys)
 
 
 def release(receipt: str, n: int) -> list[str]:

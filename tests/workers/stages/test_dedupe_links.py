@@ -4,18 +4,12 @@ ordered by creation time, and ANPA/IPTC 7901 takes tied by agency and slug."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from schemas import PubStatus, Signal, Story, Verdict
 from workers.formats import ParsedItem
-from workers.settings import Settings
 from workers.stages.dedupe import dedupe
 from workers.stages.normalise import build_story
-from workers.store import Store, connect
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -32,20 +26,6 @@ REWRITE = (
     "through the first one, officials said, as shelters filled with families from low-lying "
     "streets and schools closed for the rest of the week."
 )
-
-
-@pytest.fixture
-def settings(redis_url: str) -> Settings:
-    return Settings(redis_url=redis_url, key_prefix=f"wdt{uuid.uuid4().hex[:8]}")
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    s = Store(connect(settings.redis_url), settings)
-    yield s
-    keys = list(s.r.scan_iter(match=f"{settings.key_prefix}*"))
-    if keys:
-        s.r.delete(*keys)
 
 
 def item(receipt: str, body: list[str], **fields) -> Story:
