@@ -129,15 +129,19 @@ local function bins_agreeing(theirs)
   return m
 end
 
-local function push_ref(key, field, value, keep)
-  local refs = redis.call('HGET', key, field)
+-- A comma-separated list of refs with one more at its end, the oldest dropped past keep.
+local function with_ref(refs, value, keep)
   local list = refs and (refs .. ',' .. value) or value
   local _, commas = string.gsub(list, ',', '')
   while commas >= keep do
     list = string.sub(list, string.find(list, ',', 1, true) + 1)
     commas = commas - 1
   end
-  redis.call('HSET', key, field, list)
+  return list
+end
+
+local function push_ref(key, field, value, keep)
+  redis.call('HSET', key, field, with_ref(redis.call('HGET', key, field), value, keep))
 end
 
 -- A redelivery (the worker died after this script ran) gets the verdict it had.
@@ -154,6 +158,13 @@ end
 
 local ref = tostring(redis.call('INCR', KEYS[1]))
 local kind, of, score, reason, lead = nil, '', '', '', story_id
+
+-- The verdict when a near-duplicate was found: it joins the cluster of the story it resembles.
+local function near_duplicate(found, how_much, why)
+  kind, of, lead = 'near_duplicate', found.lead, found.lead
+  score = string.format('%.3f', how_much)
+  reason = why
+end
 
 -- Which chain the item belongs to: its own, one it joined before (alias), one it names as
 -- replaced (a link in the agency's metadata), or the take its version words follow (slug).
@@ -309,13 +320,8 @@ if sig ~= '' and string.len(sig) >= bands * width then
         lists[#lists + 1] = {b, refs}
       end
       if b == now then
-        local keep = refs and (refs .. ',' .. ref) or ref
-        local _, commas = string.gsub(keep, ',', '')
-        while commas >= keep_refs do
-          keep = string.sub(keep, string.find(keep, ',', 1, true) + 1)
-          commas = commas - 1
-        end
-        redis.call('HSET', bkey(now, 'b' .. i), field, (n + 1) .. ';' .. keep)
+        redis.call('HSET', bkey(now, 'b' .. i), field,
+          (n + 1) .. ';' .. with_ref(refs, ref, keep_refs))
       end
     end
     if df >= band_df then
@@ -375,10 +381,8 @@ if sig ~= '' and string.len(sig) >= bands * width then
       end
     end
     if best then
-      kind, of, lead = 'near_duplicate', best.lead, best.lead
-      score = string.format('%.3f', best_score)
-      reason = string.format('similar to story %s (jaccard %.2f, containment %.2f)',
-        best.story, best_j, best_c)
+      near_duplicate(best, best_score, string.format(
+        'similar to story %s (jaccard %.2f, containment %.2f)', best.story, best_j, best_c))
     end
   end
 end
@@ -414,10 +418,9 @@ if n_anchors > 0 then
       end
     end
     if best then
-      kind, of, lead = 'near_duplicate', best.lead, best.lead
-      score = string.format('%.3f', best_share)
-      reason = string.format('holds short item %s (%d of its %d sampled shingles)',
-        best.story, best_hits, best.anchors)
+      near_duplicate(best, best_share, string.format(
+        'holds short item %s (%d of its %d sampled shingles)', best.story, best_hits,
+        best.anchors))
     end
   end
   if index_anchors then
@@ -464,11 +467,9 @@ if families ~= '' then
       end
     end
     if best then
-      kind, of, lead = 'near_duplicate', best.lead, best.lead
-      score = string.format('%.3f', best_share)
-      reason = string.format(
-        'another take of story %s: same agency and slug family, %d names and figures in common (%.0f%%)',
-        best.story, best_n, best_share * 100)
+      near_duplicate(best, best_share, string.format(
+        'another take of story %s: same agency and slug family, %d names and figures in ' ..
+        'common (%.0f%%)', best.story, best_n, best_share * 100))
     end
   end
   for _, fk in ipairs(fam_keys) do push_ref(bkey(now, 'fam'), fk, ref, 4) end
