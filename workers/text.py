@@ -30,6 +30,14 @@ def clean_inline(text: str | None) -> str | None:
         return None
     if "&" in text:
         text = _LEFT_ENTITY.sub(lambda m: html.unescape(m[0]), text)
+    if text.isprintable():
+        # Most copy: no control, format or odd space character (all are unprintable), so
+        # only doubled spaces are left to fold; the two scans below cost more than the rest.
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+        return text.strip() or None
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text.replace("\r", " ").replace("\n", " "))
     text = _SPACES.sub(" ", text).strip()
@@ -59,4 +67,5 @@ def split_truncation(paragraphs: list[str]) -> tuple[list[str], bool]:
 
 
 def word_count(paragraphs: list[str]) -> int:
-    return sum(len(_WORD.findall(p)) for p in paragraphs)
+    # One scan of the joined text: a space between paragraphs joins no two words.
+    return len(_WORD.findall(" ".join(paragraphs)))

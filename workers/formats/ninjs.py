@@ -248,6 +248,10 @@ def _position(text: str, offset: int) -> str:
 
 
 def _check_depth(text: str) -> None:
+    # Fewer brackets than the limit cannot nest past it (brackets inside strings only add to
+    # the count), and that is nearly every item: the scan below is for the rest.
+    if text.count("{") + text.count("[") <= MAX_DEPTH:
+        return
     depth = 0
     for token in _TOKENS.finditer(text):
         char = token[0]

@@ -21,13 +21,13 @@ from workers.text import clean_inline, clean_paragraphs, split_truncation, word_
 
 __all__ = ["body_hash", "named_predecessors", "normalise", "story_id_for"]
 
-_FOLD = re.compile(r"\W+")
+_FOLD_WORD = re.compile(r"\w+")
 
 
 def body_hash(paragraphs: list[str]) -> str:
     """Hash of the body with case, punctuation and spacing folded away, so a resend that only
     re-wraps lines or swaps straight for curly quotes hashes the same."""
-    folded = _FOLD.sub(" ", " ".join(paragraphs).casefold()).strip()
+    folded = " ".join(_FOLD_WORD.findall(" ".join(paragraphs).casefold()))
     return hashlib.sha256(folded.encode()).hexdigest()[:32]
 
 
