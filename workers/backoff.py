@@ -1,9 +1,13 @@
-"""How long a failing feed waits before the next try: exponential backoff with full jitter.
+"""How long anything that failed waits before the next try: exponential backoff with jitter.
 
-The ceiling doubles with each consecutive failure up to the feed's ``max_backoff``; the delay
-is drawn uniformly below it ("full jitter"), so many pollers that failed together (the
-upstream went down for everyone) do not come back in lock-step. A server's ``Retry-After`` is
-honoured, within the same cap.
+One policy for the whole service (pollers, webhook deliveries, stage retries): the ceiling
+doubles with each consecutive failure from ``base`` up to ``cap``, and the delay is drawn
+below it, so many clients that failed together (an upstream or Redis went down for everyone)
+do not come back in lock-step. "full" jitter draws from [0, ceiling] (pollers: spread widest);
+"equal" from [ceiling/2, ceiling] (a webhook subscriber or a stage retry should not come back
+at once either, but should not come back far sooner than planned); "none" is the ceiling
+itself, for callers whose retry the broker already spreads. A server's ``Retry-After`` is
+honoured by the callers, within the same cap.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Literal
 
-__all__ = ["backoff_ceiling", "backoff_delay", "retry_after_seconds"]
+__all__ = ["Jitter", "backoff_ceiling", "backoff_delay", "retry_after_seconds"]
+
+Jitter = Literal["full", "equal", "none"]
 
 
 def backoff_ceiling(failures: int, *, base: float, cap: float) -> float:
@@ -24,10 +31,19 @@ def backoff_ceiling(failures: int, *, base: float, cap: float) -> float:
 
 
 def backoff_delay(
-    failures: int, *, base: float, cap: float, rng: random.Random | None = None
+    failures: int,
+    *,
+    base: float,
+    cap: float,
+    jitter: Jitter = "full",
+    rng: random.Random | None = None,
 ) -> float:
-    """A delay drawn uniformly from [0, ceiling]: full jitter."""
-    return (rng or random).uniform(0.0, backoff_ceiling(failures, base=base, cap=cap))
+    """The wait after the ``failures``-th consecutive failure, drawn as ``jitter`` says."""
+    ceiling = backoff_ceiling(failures, base=base, cap=cap)
+    if jitter == "none":
+        return ceiling
+    floor = ceiling / 2 if jitter == "equal" else 0.0
+    return (rng or random).uniform(floor, ceiling)
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:

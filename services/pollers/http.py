@@ -25,9 +25,9 @@ import httpx
 import structlog
 
 from services.ingest import Accepted, IngestError, accept
-from services.pollers.backoff import backoff_delay, retry_after_seconds
 from services.pollers.config import FeedConfig
 from services.pollers.state import PollState, Validators
+from workers.backoff import backoff_delay, retry_after_seconds
 from workers.errors import StoreUnavailableError, WiredeskError
 from workers.store import Store
 

@@ -2,13 +2,12 @@
 
 Retried: 5xx answers, 408 and 429, timeouts and connection errors (the receiver may be back
 soon). Not retried: other 4xx (the receiver refuses this request; sending it again would not
-help). Waits grow exponentially from ``backoff`` up to ``backoff_max``, each multiplied by a
-random factor in [0.5, 1) so subscribers that failed together do not retry together.
+help). Waits grow exponentially from ``backoff`` up to ``backoff_max`` with equal jitter
+(``workers.backoff``), so subscribers that failed together do not retry together.
 """
 
 from __future__ import annotations
 
-import random
 import threading
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ import httpx
 
 from schemas.webhooks import WebhookSubscriber
 from services.webhooks.signing import signed_headers
+from workers.backoff import backoff_delay
 
 __all__ = ["Outcome", "RetryPolicy", "post_event"]
 
@@ -28,8 +28,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Wait before attempt ``attempt + 1`` (``attempt`` >= 1 have failed)."""
-        ceiling = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
-        return ceiling * random.uniform(0.5, 1.0)
+        return backoff_delay(attempt, base=self.backoff, cap=self.backoff_max, jitter="equal")
 
 
 @dataclass(frozen=True)

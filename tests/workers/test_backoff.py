@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime
 from statistics import mean
 
-from services.pollers.backoff import backoff_ceiling, backoff_delay, retry_after_seconds
+from workers.backoff import backoff_ceiling, backoff_delay, retry_after_seconds
 
 
 def test_ceiling_doubles_then_caps() -> None:
@@ -40,3 +40,10 @@ def test_retry_after_seconds_and_dates() -> None:
     assert retry_after_seconds("Fri, 03 May 2024 08:00:00 GMT", now=now) == 0.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_equal_jitter_stays_in_the_upper_half_and_none_is_the_ceiling():
+    rng = random.Random(7)
+    delays = [backoff_delay(3, base=1.0, cap=60.0, jitter="equal", rng=rng) for _ in range(200)]
+    assert min(delays) >= 2.0 and max(delays) <= 4.0
+    assert backoff_delay(3, base=1.0, cap=60.0, jitter="none") == 4.0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.pollers.backoff import backoff_ceiling
+from workers.backoff import backoff_ceiling
 from services.pollers.config import FeedConfig
 from services.pollers.http import HttpPoller, PollError
 from services.pollers.queue import PipelineQueue
