@@ -27,13 +27,14 @@ from pathlib import Path
 import redis
 
 from services.redis_server import EmbeddedValkey
-from tests.workers.dedupe.evaluate import evaluate, markdown
 from workers.dedupe import Signature
+from workers.dedupe.evaluation import evaluate, markdown
 from workers.dedupe.evidence import Evidence
 from workers.settings import Settings
 from workers.stages.dedupe import dedupe
 from workers.stages.normalise import normalise
 from workers.store import Store
+from workers.synthetic import WORDS
 
 __all__ = ["main"]
 
@@ -51,76 +52,6 @@ SETTINGS_SHOWN = (
 )
 BATCH = 2000
 TIMED = 2000
-WORDS = [
-    "minister",
-    "council",
-    "river",
-    "harbour",
-    "strike",
-    "vote",
-    "budget",
-    "court",
-    "police",
-    "storm",
-    "bank",
-    "rates",
-    "school",
-    "farmers",
-    "election",
-    "bridge",
-    "railway",
-    "hospital",
-    "border",
-    "export",
-    "energy",
-    "price",
-    "union",
-    "airport",
-    "fire",
-    "village",
-    "coast",
-    "army",
-    "talks",
-    "treaty",
-    "mayor",
-    "teachers",
-    "wheat",
-    "oil",
-    "gas",
-    "mine",
-    "factory",
-    "museum",
-    "bishop",
-    "festival",
-    "drought",
-    "flood",
-    "tunnel",
-    "ferry",
-    "senate",
-    "governor",
-    "judge",
-    "protest",
-    "market",
-    "shares",
-    "said",
-    "on",
-    "the",
-    "a",
-    "of",
-    "in",
-    "to",
-    "and",
-    "for",
-    "with",
-    "after",
-    "before",
-    "while",
-    "officials",
-    "week",
-    "year",
-    "percent",
-    "million",
-]
 
 
 def _sorted16(rng: random.Random, n: int) -> bytes:
@@ -132,23 +63,27 @@ def _load(store: Store, n: int) -> float:
     st = store.settings
     bucket_seconds = max(1, st.dedupe_window_seconds // st.dedupe_buckets)
     bucket = int(time.time() // bucket_seconds)
-    sha = store._dedupe.sha
     rng = random.Random(7)
     started = time.perf_counter()
     for start in range(0, n, BATCH):
-        with store.r.pipeline(transaction=False) as pipe:
-            for i in range(start, min(n, start + BATCH)):
-                story_id = f"st_{i:024x}"
-                keys, args = store.dedupe_call(
-                    receipt_id=f"rc_{i:026x}", story_id=story_id, version=1, has_chain=True,
-                    is_kill=False, body_hash=rng.randbytes(16).hex(),
-                    signature=Signature(rng.randbytes(st.minhash_perm * 2), 300),
-                    evidence=Evidence(_sorted16(rng, 8), _sorted16(rng, 10)),
-                    anchors=[], families=[rng.randbytes(12)], slug_key=rng.randbytes(12),
-                    now=bucket * bucket_seconds,
-                )  # fmt: skip
-                pipe.evalsha(sha, len(keys), *keys, *args)
-            pipe.execute()
+        calls = [
+            store.dedupe_call(
+                receipt_id=f"rc_{i:026x}",
+                story_id=f"st_{i:024x}",
+                version=1,
+                has_chain=True,
+                is_kill=False,
+                body_hash=rng.randbytes(16).hex(),
+                signature=Signature(rng.randbytes(st.minhash_perm * 2), 300),
+                evidence=Evidence(_sorted16(rng, 8), _sorted16(rng, 10)),
+                anchors=[],
+                families=[rng.randbytes(12)],
+                slug_key=rng.randbytes(12),
+                now=bucket * bucket_seconds,
+            )
+            for i in range(start, min(n, start + BATCH))
+        ]
+        store.run_dedupes(calls)
     return time.perf_counter() - started
 
 
@@ -185,7 +120,6 @@ def run(url: str, stories: int) -> dict:
     store = Store(client, settings)
     try:
         scores = evaluate(client)
-        store._dedupe.sha = client.script_load(store._dedupe.script)
         before = _used_memory(client)
         load_seconds = _load(store, stories)
         after = _used_memory(client)

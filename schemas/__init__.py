@@ -1,6 +1,6 @@
 """wiredesk's vocabulary: the models every other package speaks. Imports nothing from the rest."""
 
-from schemas.dedupe import DedupeVerdict, Verdict
+from schemas.dedupe import DedupeFinding, DedupeVerdict, Verdict
 from schemas.events import SCHEMA_VERSION, EventType, QuarantineEntry, StoryEvent
 from schemas.inspection import InspectError, InspectLine
 from schemas.receipts import IngestAccepted, Receipt, ReceiptRef, ReceiptState
@@ -11,6 +11,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "CheckedStory",
     "Dateline",
+    "DedupeFinding",
     "DedupeVerdict",
     "EventType",
     "IngestAccepted",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DedupeVerdict", "Verdict"]
+__all__ = ["DedupeFinding", "DedupeVerdict", "Verdict"]
 
 
 class Verdict(StrEnum):
@@ -35,3 +36,18 @@ class DedupeVerdict(BaseModel):
         description="False for a version older than one already received: it is kept in the "
         "chain (GET /v1/stories/{id}/versions) but does not replace what editors see.",
     )
+
+
+@dataclass(frozen=True)
+class DedupeFinding:
+    """What the store's lookup found for a story, before the stage turns it into a verdict:
+    ``kind`` is a verdict name or ``update_older`` (a version older than one already seen);
+    ``lead`` the cluster's lead; ``story_id`` the chain the item joined (its own unless an
+    agency link or a slug moved it)."""
+
+    kind: str
+    of_story: str | None
+    score: float | None
+    reason: str
+    lead: str
+    story_id: str = ""

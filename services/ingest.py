@@ -19,10 +19,17 @@ import structlog
 
 from workers.errors import WiredeskError
 from workers.formats import detect
-from workers.metrics import record_received
 from workers.store import Store
 
-__all__ = ["Accepted", "IngestError", "accept", "accept_batch", "batch_items", "receipt_id_for"]
+__all__ = [
+    "Accepted",
+    "IngestError",
+    "accept",
+    "accept_batch",
+    "batch_items",
+    "receipt_id_for",
+    "split_items",
+]
 
 log = structlog.get_logger("wiredesk.ingest")
 
@@ -118,7 +125,7 @@ def _keep(
         # Bulk: one line per chunk; the receipts are traceable through the stage log lines.
         log.info("ingested_batch", feed=feed, items=len(items), new=len(new),
                  first_receipt=ids[0], size=sum(map(len, items)))  # fmt: skip
-    record_received(store.r, store.settings.key_prefix, feed, len(items))
+    store.count_received(feed, len(items))
     return [
         Accepted(receipt_id=rid, duplicate_receipt=not c)
         for rid, c in zip(ids, created, strict=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Keys"]
+__all__ = ["Keys", "MetricKeys"]
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,83 @@ class Keys:
     def quarantine_stream(self) -> str:
         return f"{self.prefix}:stream:quarantine"
 
+    def dead_letters(self, group: str) -> str:
+        """Stream of the stories-stream entries a consumer group gave up on
+        (``services.consumer`` writes them; ops counts them)."""
+        return f"{self.stories_stream}:dlq:{group}"
+
+    def facets_around(self) -> tuple[str, str]:
+        """``facets_of`` as the text before and after the story id, for the query script,
+        which reads the facet lines of the stories it finds."""
+        head, _, tail = self.facets_of("\0").partition("\0")
+        return head, tail
+
+    # Figures.
+    @property
+    def metrics(self) -> MetricKeys:
+        return MetricKeys(self.prefix)
+
     # Celery.
     @property
     def celery_prefix(self) -> str:
         return f"{self.prefix}:celery:"
+
+
+@dataclass(frozen=True)
+class MetricKeys:
+    """Key names of the figures, all under ``{prefix}:ops:``, next to wiredesk's own keys."""
+
+    prefix: str
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}:ops"
+
+    @property
+    def items(self) -> str:
+        """Hash ``stage|outcome`` -> runs since the figures began (Prometheus counters)."""
+        return f"{self.base}:items"
+
+    def histogram(self, name: str) -> str:
+        """Hash: ``le`` bound -> runs that took at most that long (not cumulative), ``+Inf``,
+        ``sum`` and ``count``. ``name`` is a stage or ``end_to_end``."""
+        return f"{self.base}:hist:{name}"
+
+    def slot(self, index: int) -> str:
+        """Hash ``stage|outcome`` -> runs that ended in one ``SLOT_SECONDS`` slot."""
+        return f"{self.base}:slot:{index}"
+
+    def samples(self, name: str) -> str:
+        """Sorted set of durations (member ``seconds|nonce``) scored by when the run ended."""
+        return f"{self.base}:lat:{name}"
+
+    @property
+    def feeds(self) -> str:
+        """Hash feed -> unix time of the last item received from it."""
+        return f"{self.base}:feeds"
+
+    def feed_totals(self, feed: str) -> str:
+        """Hash: ``received``, ``errors`` (quarantined) and ``retries`` since the figures began."""
+        return f"{self.base}:feed:{feed}"
+
+    def feed_slot(self, index: int) -> str:
+        """Hash ``received|feed`` / ``errors|feed`` -> count in one minute."""
+        return f"{self.base}:feedslot:{index}"
+
+    @property
+    def workers(self) -> str:
+        """Sorted set of worker hostnames scored by when they were last heard of."""
+        return f"{self.base}:workers"
+
+    def running(self, hostname: str) -> str:
+        """Hash task id -> JSON of what that worker is running (stage, receipt, start)."""
+        return f"{self.base}:running:{hostname}"
+
+    def history(self, receipt_id: str) -> str:
+        """List of JSON entries: a receipt's past quarantines and replays, oldest first."""
+        return f"{self.base}:history:{receipt_id}"
+
+    @property
+    def replays(self) -> str:
+        """Counter of items put back through the pipeline."""
+        return f"{self.base}:replays"

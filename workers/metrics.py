@@ -40,7 +40,7 @@ import redis
 import structlog
 from celery import signals
 
-from workers.keys import Keys
+from workers.keys import Keys, MetricKeys
 
 __all__ = [
     "DURATION_BUCKETS",
@@ -53,7 +53,6 @@ __all__ = [
     "SLOT_SECONDS",
     "STAGES",
     "WORKER_TTL_SECONDS",
-    "MetricKeys",
     "StageRun",
     "note_quarantined",
     "record_batch",
@@ -84,66 +83,6 @@ FEED_SLOT_SECONDS = 60
 # A worker unheard of for this long is taken for dead (Celery heartbeats every 2 s).
 WORKER_TTL_SECONDS = 10.0
 SENT_AT_HEADER = "wd_sent_at"
-
-
-@dataclass(frozen=True)
-class MetricKeys:
-    """Key names of the figures, all under ``{prefix}:ops:``, next to wiredesk's own keys."""
-
-    prefix: str
-
-    @property
-    def base(self) -> str:
-        return f"{self.prefix}:ops"
-
-    @property
-    def items(self) -> str:
-        """Hash ``stage|outcome`` -> runs since the figures began (Prometheus counters)."""
-        return f"{self.base}:items"
-
-    def histogram(self, name: str) -> str:
-        """Hash: ``le`` bound -> runs that took at most that long (not cumulative), ``+Inf``,
-        ``sum`` and ``count``. ``name`` is a stage or ``end_to_end``."""
-        return f"{self.base}:hist:{name}"
-
-    def slot(self, index: int) -> str:
-        """Hash ``stage|outcome`` -> runs that ended in one ``SLOT_SECONDS`` slot."""
-        return f"{self.base}:slot:{index}"
-
-    def samples(self, name: str) -> str:
-        """Sorted set of durations (member ``seconds|nonce``) scored by when the run ended."""
-        return f"{self.base}:lat:{name}"
-
-    @property
-    def feeds(self) -> str:
-        """Hash feed -> unix time of the last item received from it."""
-        return f"{self.base}:feeds"
-
-    def feed_totals(self, feed: str) -> str:
-        """Hash: ``received``, ``errors`` (quarantined) and ``retries`` since the figures began."""
-        return f"{self.base}:feed:{feed}"
-
-    def feed_slot(self, index: int) -> str:
-        """Hash ``received|feed`` / ``errors|feed`` -> count in one minute."""
-        return f"{self.base}:feedslot:{index}"
-
-    @property
-    def workers(self) -> str:
-        """Sorted set of worker hostnames scored by when they were last heard of."""
-        return f"{self.base}:workers"
-
-    def running(self, hostname: str) -> str:
-        """Hash task id -> JSON of what that worker is running (stage, receipt, start)."""
-        return f"{self.base}:running:{hostname}"
-
-    def history(self, receipt_id: str) -> str:
-        """List of JSON entries: a receipt's past quarantines and replays, oldest first."""
-        return f"{self.base}:history:{receipt_id}"
-
-    @property
-    def replays(self) -> str:
-        """Counter of items put back through the pipeline."""
-        return f"{self.base}:replays"
 
 
 # ---- recording -------------------------------------------------------------------------

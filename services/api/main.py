@@ -13,6 +13,7 @@ from workers.errors import StoreUnavailableError
 from workers.logs import configure_logging
 from workers.settings import Settings, get_settings
 from workers.store import Store, connect
+from workers.store.live import LiveStream
 
 __all__ = ["create_app"]
 
@@ -26,7 +27,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client = connect(settings.redis_url)
         app.state.settings = settings
         app.state.store = Store(client, settings)
+        app.state.live = LiveStream(settings)
         yield
+        await app.state.live.close()
         client.close()
 
     app = FastAPI(

@@ -52,7 +52,7 @@ _ENTRY_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 
 def dead_letter_stream(prefix: str, group: str) -> str:
     """The group's dead-letter stream: ``{prefix}:stream:stories:dlq:{group}``."""
-    return f"{Keys(prefix).stories_stream}:dlq:{group}"
+    return Keys(prefix).dead_letters(group)
 
 
 def _id_tuple(entry_id: str) -> tuple[int, int]:

@@ -15,7 +15,8 @@ import time
 import redis
 
 from services.ops.models import FeedFigures
-from workers.metrics import FEED_SLOT_SECONDS, MetricKeys
+from workers.keys import MetricKeys
+from workers.metrics import FEED_SLOT_SECONDS
 from workers.settings import Settings
 
 __all__ = ["feed_figures"]

@@ -4,7 +4,7 @@ quarantined them (a parser bug, a slow dependency, a lost Redis) has been fixed.
 An item is replayed from its raw bytes, which the store keeps for the retention period, so it
 goes through every stage again from ``normalise``; ``--stage`` chooses which items by the stage
 that quarantined them. For each item, in one MULTI (watched, so a concurrent replay of the same
-item does nothing twice):
+item does nothing twice; ``workers.store.quarantine`` writes it):
 
 - its quarantine entries are copied to the receipt's history list
   (``{prefix}:ops:history:{receipt}``, see ``MetricKeys.history``) with a ``replayed`` entry,
@@ -23,19 +23,15 @@ item already back in the pipeline, reports why it was skipped and changes nothin
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 
-import redis
 import structlog
 
-from schemas import ReceiptState
-from workers.metrics import STAGES, MetricKeys
-from workers.store import Store
+from workers.metrics import STAGES
+from workers.store import QuarantinedItem, Store
 
 __all__ = ["ReplayResult", "history", "replay"]
 
@@ -54,84 +50,28 @@ class ReplayResult:
         return asdict(self)
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _quarantined(store: Store) -> dict[str, list[tuple[str, dict[str, str]]]]:
-    """Receipt id -> its quarantine entries (id, fields without the raw bytes), oldest first."""
-    out: dict[str, list[tuple[str, dict[str, str]]]] = {}
-    for entry_id, fields in store.r.xrange(store.keys.quarantine_stream):
-        doc = {_text(k): _text(v) for k, v in fields.items() if _text(k) != "raw"}
-        out.setdefault(doc["receipt_id"], []).append((_text(entry_id), doc))
+def _quarantined(store: Store) -> dict[str, list[QuarantinedItem]]:
+    """Receipt id -> its quarantine entries, oldest first."""
+    out: dict[str, list[QuarantinedItem]] = {}
+    for item in store.quarantined_items():
+        out.setdefault(item.fields["receipt_id"], []).append(item)
     return out
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 def _replay_one(
     store: Store,
     enqueue: Callable[[str], None],
     receipt_id: str,
-    entries: list[tuple[str, dict[str, str]]],
+    entries: list[QuarantinedItem],
     by: str,
 ) -> ReplayResult:
-    r, keys = store.r, store.keys
-    mkeys = MetricKeys(keys.prefix)
-    receipt_key = keys.receipt(receipt_id)
-    with r.pipeline(transaction=True) as pipe:
-        try:
-            pipe.watch(receipt_key)
-            state = pipe.hget(receipt_key, "state")
-            if state is None:
-                return ReplayResult(receipt_id, False, "no such receipt (expired?)")
-            if _text(state) != ReceiptState.quarantined.value:
-                return ReplayResult(receipt_id, False, f"not in quarantine (state {_text(state)})")
-            if not pipe.exists(keys.raw(receipt_id)):
-                return ReplayResult(receipt_id, False, "the raw copy has expired: cannot replay")
-            reason = _text(pipe.hget(receipt_key, "reason") or b"")
-            pipe.multi()
-            for entry_id, doc in entries:
-                pipe.rpush(
-                    mkeys.history(receipt_id),
-                    json.dumps({"event": "quarantined", "entry_id": entry_id, **doc}),
-                )
-            pipe.rpush(
-                mkeys.history(receipt_id),
-                json.dumps({"event": "replayed", "at": _now(), "by": by, "reason_was": reason}),
-            )
-            pipe.expire(mkeys.history(receipt_id), store.settings.retention_seconds)
-            pipe.hset(
-                receipt_key, mapping={"state": ReceiptState.queued.value, "updated_at": _now()}
-            )
-            pipe.hincrby(receipt_key, "replays", 1)
-            pipe.hdel(receipt_key, "stage", "reason")
-            pipe.delete(*(keys.attempts(receipt_id, stage) for stage in STAGES))
-            if entries:
-                pipe.xdel(keys.quarantine_stream, *(entry_id for entry_id, _ in entries))
-            pipe.incr(mkeys.replays)
-            pipe.execute()
-        except redis.WatchError:
-            return ReplayResult(receipt_id, False, "changed while replaying; try again")
+    outcome = store.reopen_quarantined(receipt_id, entries, by=by, stages=STAGES)
+    if not outcome.reopened:
+        return ReplayResult(receipt_id, False, outcome.detail)
     try:
         enqueue(receipt_id)
     except Exception as exc:
-        with r.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                receipt_key,
-                mapping={
-                    "state": ReceiptState.quarantined.value,
-                    "reason": reason,
-                    "updated_at": _now(),
-                },
-            )
-            pipe.rpush(
-                mkeys.history(receipt_id),
-                json.dumps({"event": "replay_failed", "at": _now(), "error": repr(exc)}),
-            )
-            pipe.execute()
+        store.back_to_quarantine(receipt_id, reason=outcome.reason_was, error=repr(exc))
         log.error("replay_failed", receipt_id=receipt_id, error=repr(exc))
         return ReplayResult(receipt_id, False, f"could not enqueue: {exc}")
     log.info("replayed", receipt_id=receipt_id, by=by, entries=len(entries))
@@ -152,7 +92,7 @@ def replay(
     propagate as ``StoreUnavailableError`` or redis errors."""
     started = time.monotonic()
     quarantined = _quarantined(store)
-    by_entry = {eid: rid for rid, entries in quarantined.items() for eid, _ in entries}
+    by_entry = {e.entry_id: rid for rid, entries in quarantined.items() for e in entries}
     wanted: list[str] = []
     if everything:
         wanted = list(quarantined)
@@ -163,7 +103,7 @@ def replay(
     results = []
     for rid in wanted:
         entries = quarantined.get(rid, [])
-        if stage and not any(doc.get("stage") == stage for _, doc in entries):
+        if stage and not any(e.fields.get("stage") == stage for e in entries):
             if not everything:
                 results.append(ReplayResult(rid, False, f"not quarantined by stage {stage!r}"))
             continue
@@ -179,5 +119,4 @@ def replay(
 
 def history(store: Store, receipt_id: str) -> list[dict]:
     """A receipt's past quarantines and replays, oldest first."""
-    rows = store.r.lrange(MetricKeys(store.keys.prefix).history(receipt_id), 0, -1)
-    return [json.loads(row) for row in rows]
+    return store.history(receipt_id)

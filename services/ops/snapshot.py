@@ -13,18 +13,15 @@ from services.ops.queues import queue_figures
 from services.ops.stages import end_to_end, stage_figures
 from services.ops.streams import consumer_groups, quarantine_figures
 from services.ops.workers import worker_figures
-from workers.errors import StoreUnavailableError
-from workers.metrics import MetricKeys
 from workers.store import Store
 
 __all__ = ["take_snapshot"]
 
 
 def take_snapshot(store: Store, *, quarantine_newest: int = 10) -> OpsSnapshot:
-    r, settings = store.r, store.settings
-    keys = MetricKeys(store.keys.prefix)
-    now = time.time()
-    try:
+    settings, keys, now = store.settings, store.keys.metrics, time.time()
+
+    def read(r: redis.Redis) -> OpsSnapshot:
         workers = worker_figures(r, keys, now=now)
         tasks = [t for w in workers for t in w.running]
         batches = sum(t.stage == "batch" for t in tasks)
@@ -39,5 +36,5 @@ def take_snapshot(store: Store, *, quarantine_newest: int = 10) -> OpsSnapshot:
             feeds=feed_figures(r, keys, settings, now=now),
             workers=workers,
         )
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise StoreUnavailableError(f"Redis unreachable: {exc}") from exc
+
+    return store.read_figures(read)

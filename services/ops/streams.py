@@ -18,7 +18,7 @@ __all__ = ["consumer_groups", "dead_letter_stream", "quarantine_figures"]
 
 
 def dead_letter_stream(keys: Keys, group: str) -> str:
-    return f"{keys.stories_stream}:dlq:{group}"
+    return keys.dead_letters(group)
 
 
 def consumer_groups(r: redis.Redis, keys: Keys) -> list[ConsumerGroupFigures]:
@@ -45,6 +45,6 @@ def consumer_groups(r: redis.Redis, keys: Keys) -> list[ConsumerGroupFigures]:
 
 def quarantine_figures(store: Store, *, newest: int = 10) -> QuarantineFigures:
     return QuarantineFigures(
-        size=int(store.r.xlen(store.keys.quarantine_stream)),
+        size=store.quarantine_length(),
         newest=store.list_quarantine(limit=newest) if newest > 0 else [],
     )

@@ -14,7 +14,8 @@ import time
 import redis
 
 from services.ops.models import RunningTask, WorkerFigures
-from workers.metrics import WORKER_TTL_SECONDS, MetricKeys
+from workers.keys import MetricKeys
+from workers.metrics import WORKER_TTL_SECONDS
 
 __all__ = ["alive_workers", "worker_figures"]
 

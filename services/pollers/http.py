@@ -79,7 +79,7 @@ class HttpPoller:
         self.feed = feed
         self.store = store
         self.enqueue = enqueue
-        self.state = PollState(store.r, store.keys, feed.name)
+        self.state = PollState(store, feed.name)
         self.failures = 0
         self._rng = rng or random.Random()
         self.client = httpx.Client(

@@ -2,23 +2,25 @@
 near-duplicate of one the desk already has?
 
 Three plain steps: ``fingerprint`` (pure: the story's content shingles and MinHash signature),
-the store's atomic lookup-and-record (``Store.dedupe``, one Lua script), and ``judge`` (pure:
-the finding as the verdict recorded on the story and its event).
+the index's atomic lookup-and-record (``DedupeIndex.dedupe``; in production the store's
+``dedupe.lua``), and ``judge`` (pure: the finding as the verdict recorded on the story and its
+event). The stage knows the index only by that one method, so it imports no store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any, Protocol
 
-from schemas import CheckedStory, DedupeVerdict, PubStatus, Signal, Story, Verdict
+from schemas import CheckedStory, DedupeFinding, DedupeVerdict, PubStatus, Signal, Story, Verdict
 from workers.dedupe import Signature, content_tokens, shingle_hashes, signature
 from workers.dedupe.evidence import SHORT_ITEM_SHINGLES, anchors, evidence
 from workers.settings import Settings
 from workers.stages.normalise import story_id_for
-from workers.store import DedupeFinding, Store
 
 __all__ = [
+    "DedupeIndex",
     "dedupe",
     "fingerprint",
     "follows_slug",
@@ -28,6 +30,12 @@ __all__ = [
     "slug_families",
     "slug_key",
 ]
+
+
+class DedupeIndex(Protocol):
+    """Where stories are looked up and recorded in one atomic step (``DedupeStore.dedupe``)."""
+
+    def dedupe(self, **call: Any) -> DedupeFinding: ...
 
 
 def fingerprint(story: Story, *, perm: int = 64) -> Signature:
@@ -116,7 +124,7 @@ def judge(story: Story, finding: DedupeFinding) -> CheckedStory:
     return CheckedStory(**fields, verdict=verdict)
 
 
-def dedupe(story: Story, *, store: Store, settings: Settings) -> CheckedStory:
+def dedupe(story: Story, *, store: DedupeIndex, settings: Settings) -> CheckedStory:
     shingles = _shingles(story)
     finding = store.dedupe(
         receipt_id=story.receipt_id,

@@ -9,7 +9,6 @@ worker is down (see deploy/OPERATIONS.md).
 
 from __future__ import annotations
 
-import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from services.api.deps import StoreDep
 from services.ops.workers import alive_workers
 from workers.errors import StoreUnavailableError
-from workers.metrics import MetricKeys
+
+__all__ = ["healthz", "readyz", "router"]
 
 router = APIRouter(tags=["health"])
 
@@ -31,8 +31,10 @@ async def healthz() -> dict:
 async def readyz(store: StoreDep, workers: bool = True) -> JSONResponse:
     try:
         await run_in_threadpool(store.ping)
-        alive = await run_in_threadpool(alive_workers, store.r, MetricKeys(store.keys.prefix))
-    except (StoreUnavailableError, redis.RedisError) as exc:
+        alive = await run_in_threadpool(
+            store.read_figures, lambda r: alive_workers(r, store.keys.metrics)
+        )
+    except StoreUnavailableError as exc:
         return JSONResponse({"status": "unavailable", "redis": str(exc)}, status_code=503)
     answer = {"status": "ready", "redis": "ok", "workers": sorted(alive)}
     if workers and not alive:

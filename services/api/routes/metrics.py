@@ -4,7 +4,6 @@ cluster; restrict it at the network, not with a token. 503 when Redis is unreach
 
 from __future__ import annotations
 
-import redis
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -14,7 +13,8 @@ from services.api.deps import StoreDep
 from services.ops.exposition import render
 from services.ops.snapshot import take_snapshot
 from workers.errors import StoreUnavailableError
-from workers.metrics import MetricKeys
+
+__all__ = ["metrics", "router"]
 
 router = APIRouter(tags=["operations"])
 
@@ -23,10 +23,10 @@ router = APIRouter(tags=["operations"])
 async def metrics(store: StoreDep) -> Response:
     def scrape() -> bytes:
         snapshot = take_snapshot(store, quarantine_newest=0)
-        return render(store.r, MetricKeys(store.keys.prefix), snapshot)
+        return store.read_figures(lambda r: render(r, store.keys.metrics, snapshot))
 
     try:
         body = await run_in_threadpool(scrape)
-    except (StoreUnavailableError, redis.ConnectionError, redis.TimeoutError) as exc:
+    except StoreUnavailableError as exc:
         return PlainTextResponse(f"# Redis unreachable: {exc}\n", status_code=503)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

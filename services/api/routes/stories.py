@@ -13,20 +13,38 @@ import dataclasses
 import heapq
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-import redis.asyncio as aioredis
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from schemas import EventType, StoryEvent, TaggedStory
-from services.api.deps import EditorAuth, SettingsDep, StoreDep
+from services.api.deps import EditorAuth, LiveDep, SettingsDep, StoreDep
 from workers.indexing import FILTERS, StoryFilter, is_held, matches, search_tokens
-from workers.store import FacetCounts
+from workers.store import FacetCounts, Store
+
+__all__ = [
+    "EmbargoHold",
+    "FacetValue",
+    "Facets",
+    "Held",
+    "StoryCluster",
+    "StoryDetail",
+    "StoryPage",
+    "StoryVersions",
+    "VersionRef",
+    "get_story",
+    "list_stories",
+    "live_stories",
+    "router",
+    "story_duplicates",
+    "story_facets",
+    "story_versions",
+]
 
 router = APIRouter(tags=["stories"], dependencies=[EditorAuth])
 
@@ -236,70 +254,95 @@ def _payload(kind: str, story: TaggedStory, held: bool) -> dict:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def live_stories(
-    request: Request, store: StoreDep, settings: SettingsDep, flt: FilterDep
+    request: Request, store: StoreDep, live: LiveDep, settings: SettingsDep, flt: FilterDep
 ) -> StreamingResponse:
     """Each new, updated or killed story that matches, as an ``event: story`` whose data is
     ``{type, story_id, held, embargoed_until, story}``; ``: heartbeat`` comments between. A
     story under embargo is sent when its release time comes (while the connection lasts), or
     at once marked ``held`` with include_embargoed. Resume with ``Last-Event-ID``."""
-    stream = store.keys.stories_stream
-    client = aioredis.Redis.from_url(settings.redis_url)
     heartbeat = settings.live_heartbeat_seconds
 
     async def events() -> AsyncIterator[str]:
-        waiting: list[tuple[float, str, str, str]] = []  # release, event id, type, story json
-        try:
-            last = request.headers.get("last-event-id")
-            if not last:
-                newest = await client.xrevrange(stream, count=1)
-                last = newest[0][0].decode() if newest else "0-0"
-            yield "retry: 3000\n\n"
-            while True:
-                now = time.time()
-                while waiting and waiting[0][0] <= now:
-                    _, event_id, kind, data = heapq.heappop(waiting)
-                    yield _sse(
-                        event_id, _payload(kind, TaggedStory.model_validate_json(data), False)
-                    )
-                wait = heartbeat if not waiting else min(heartbeat, waiting[0][0] - now)
-                rows = await client.xread({stream: last}, block=max(1, int(wait * 1000)), count=100)
-                if not rows:
-                    yield ": heartbeat\n\n"
+        held = EmbargoHold()
+        last = request.headers.get("last-event-id") or await live.newest_id()
+        yield "retry: 3000\n\n"
+        while True:
+            for event_id, kind, story in held.released(time.time()):
+                yield _sse(event_id, _payload(kind, story, False))
+            rows = await live.read_after(last, block_seconds=held.wait(time.time(), heartbeat))
+            if not rows:
+                yield ": heartbeat\n\n"
+                continue
+            for last, fields in rows:
+                found = await _story_of(store, fields)
+                if found is None:
                     continue
-                for raw_id, fields in rows[0][1]:
-                    last = raw_id.decode()
-                    kind = fields.get(b"type", b"").decode()
-                    if kind not in (EventType.published, EventType.updated, EventType.killed):
-                        continue
-                    event = StoryEvent.model_validate_json(fields[b"data"])
-                    story, killed = event.story, kind == EventType.killed
-                    if killed:
-                        story = await run_in_threadpool(store.get_story, event.story_id) or story
-                    if story is None:
-                        continue
-                    moment = datetime.now(UTC)
-                    held = not killed and is_held(story, moment)
-                    if matches(story, flt, moment, killed=killed):
-                        yield _sse(last, _payload(kind, story, held))
-                    elif (
-                        held
-                        and story.embargoed_until
-                        and matches(
-                            story,
-                            dataclasses.replace(flt, include_embargoed=True),
-                            moment,
-                        )
-                    ):
-                        release = story.embargoed_until.timestamp()
-                        heapq.heappush(waiting, (release, last, kind, story.model_dump_json()))
-        finally:
-            await client.aclose()
+                kind, story = found
+                sent = _routed(held, flt, last, kind, story, datetime.now(UTC))
+                if sent is not None:
+                    yield sent
 
     return StreamingResponse(
         events(),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+class EmbargoHold:
+    """Stories a live client will see when their embargo lifts (while it stays connected):
+    a heap by release time."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, str, str, str]] = []  # release, event id, type, json
+
+    def hold(self, release: float, event_id: str, kind: str, story: TaggedStory) -> None:
+        heapq.heappush(self._heap, (release, event_id, kind, story.model_dump_json()))
+
+    def released(self, now: float) -> Iterator[tuple[str, str, TaggedStory]]:
+        while self._heap and self._heap[0][0] <= now:
+            _, event_id, kind, data = heapq.heappop(self._heap)
+            yield event_id, kind, TaggedStory.model_validate_json(data)
+
+    def wait(self, now: float, heartbeat: float) -> float:
+        """How long the next read may block: until a release or the next heartbeat."""
+        return min(heartbeat, self._heap[0][0] - now) if self._heap else heartbeat
+
+
+async def _story_of(store: Store, fields: dict[bytes, bytes]) -> tuple[str, TaggedStory] | None:
+    """The event's type and story, for the event types a live client sees; a kill is sent
+    as the stored story (marked canceled)."""
+    kind = fields.get(b"type", b"").decode()
+    if kind not in (EventType.published, EventType.updated, EventType.killed):
+        return None
+    event = StoryEvent.model_validate_json(fields[b"data"])
+    story = event.story
+    if kind == EventType.killed:
+        story = await run_in_threadpool(store.get_story, event.story_id) or story
+    return (kind, story) if story is not None else None
+
+
+def _routed(
+    held: EmbargoHold,
+    flt: StoryFilter,
+    event_id: str,
+    kind: str,
+    story: TaggedStory,
+    moment: datetime,
+) -> str | None:
+    """The SSE message for a story that matches now; a matching story under embargo is held
+    for its release instead (None)."""
+    killed = kind == EventType.killed
+    embargoed = not killed and is_held(story, moment)
+    if matches(story, flt, moment, killed=killed):
+        return _sse(event_id, _payload(kind, story, embargoed))
+    if (
+        embargoed
+        and story.embargoed_until
+        and matches(story, dataclasses.replace(flt, include_embargoed=True), moment)
+    ):
+        held.hold(story.embargoed_until.timestamp(), event_id, kind, story)
+    return None
 
 
 @router.get("/v1/stories/{story_id}", response_model=StoryDetail)

@@ -113,8 +113,7 @@ def test_failures_back_off_with_jitter_and_the_poller_recovers(
     assert poller.failures == 0
     assert len(feed_server.requests_to("/flaky.rss")) == 4
     poller.close()
-    state = store.r.hgetall(store.keys.poll_state(feed.name))
-    assert state[b"etag"] == feed_server.documents["/flaky.rss"].etag.encode()
+    assert store.load_poll_state(feed.name).etag == feed_server.documents["/flaky.rss"].etag
 
 
 def test_retry_after_is_honoured_within_the_cap(

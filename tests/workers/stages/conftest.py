@@ -19,8 +19,9 @@ def settings(redis_url: str) -> Settings:
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
-    s = Store(connect(settings.redis_url), settings)
-    yield s
-    keys = list(s.r.scan_iter(match=f"{settings.key_prefix}*"))
+    client = connect(settings.redis_url)
+    yield Store(client, settings)
+    keys = list(client.scan_iter(match=f"{settings.key_prefix}*"))
     if keys:
-        s.r.delete(*keys)
+        client.delete(*keys)
+    client.close()

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas import PubStatus, Signal, Verdict
+from schemas import DedupeFinding, PubStatus, Signal, Verdict
 from workers.dedupe.judge import similarity
 from workers.stages.dedupe import fingerprint, is_kill, judge
 from workers.stages.normalise import normalise
-from workers.store import DedupeFinding
 
 
 def story(receipt: str, text: bytes = b"DAKAR (Reuters) - Senegal opened its new port on Monday."):

@@ -10,20 +10,19 @@
 -- Mode 'page' returns {found ids and scores..., last scanned id, its score, 1 if the walk
 -- ran out of members else 0}. Mode 'facets' reads each match's facet lines (key prefix ..
 -- id .. suffix) and returns {matches counted, 1 if it ran out, line, count, line, count, ...}.
--- KEYS: 1 embargo index, 2 scratch key, 3.. the groups' keys in order
--- ARGV: 1 mode, 2 max score ('+inf' or a score), 3 cursor id ('' none: take all at max score),
---       4 min score, 5 limit, 6 max scan, 7 now, 8 include embargoed ('1'/'0'),
---       9 facet key prefix, 10 facet key suffix, 11 number of groups, 12.. their sizes
-local mode, max_score, after = ARGV[1], ARGV[2], ARGV[3]
-local min_score = tonumber(ARGV[4])
-local limit, max_scan, now = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local held_ok = ARGV[8] == '1'
+-- Named keys and arguments: QueryCall in reading.py (KEY.indexes: every group's index keys in
+-- order, ARG.group_sizes saying how many belong to each group; a story's facet key is
+-- ARG.facet_prefix .. id .. ARG.facet_suffix, both from workers/keys.py).
+local mode, max_score, after = ARG.mode, ARG.max_score, ARG.after
+local min_score = tonumber(ARG.min_score)
+local limit, max_scan, now = tonumber(ARG.limit), tonumber(ARG.max_scan), tonumber(ARG.now)
+local held_ok = ARG.include_embargoed == '1'
 
-local groups, at = {}, 3
-for g = 1, tonumber(ARGV[11]) do
+local groups, at = {}, 1
+for g, group_size in ipairs(ARG.group_sizes) do
   local group = {}
-  for _ = 1, tonumber(ARGV[11 + g]) do
-    group[#group + 1] = KEYS[at]
+  for _ = 1, tonumber(group_size) do
+    group[#group + 1] = KEY.indexes[at]
     at = at + 1
   end
   groups[g] = group
@@ -43,9 +42,9 @@ end
 local driver = groups[lead][1]
 local scratch = false
 if #groups[lead] > 1 and lead_size > 0 then
-  redis.call('ZUNIONSTORE', KEYS[2], #groups[lead], unpack(groups[lead]))
-  redis.call('PEXPIRE', KEYS[2], 5000)
-  driver, scratch = KEYS[2], true
+  redis.call('ZUNIONSTORE', KEY.scratch, #groups[lead], unpack(groups[lead]))
+  redis.call('PEXPIRE', KEY.scratch, 5000)
+  driver, scratch = KEY.scratch, true
 end
 
 local function member_of_rest(id)
@@ -70,7 +69,7 @@ local function shown(id)
   if held_ok then
     return true
   end
-  local release = redis.call('ZSCORE', KEYS[1], id)
+  local release = redis.call('ZSCORE', KEY.embargoes, id)
   return not release or tonumber(release) <= now
 end
 
@@ -117,7 +116,7 @@ while lead_size > 0 do
 end
 
 if scratch then
-  redis.call('DEL', KEYS[2])
+  redis.call('DEL', KEY.scratch)
 end
 
 if mode == 'page' then
@@ -129,7 +128,7 @@ end
 
 local counts, order = {}, {}
 for i = 1, #found, 2 do
-  local lines = redis.call('GET', ARGV[9] .. found[i] .. ARGV[10])
+  local lines = redis.call('GET', ARG.facet_prefix .. found[i] .. ARG.facet_suffix)
   if lines then
     for line in string.gmatch(lines, '[^\n]+') do
       if counts[line] == nil then

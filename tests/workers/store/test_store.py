@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+import redis
 
 from schemas import DedupeVerdict, TaggedStory, Verdict
 from services.redis_server import EmbeddedValkey
@@ -17,16 +17,6 @@ from workers.settings import Settings
 from workers.stages.normalise import body_hash, normalise
 from workers.stages.publish import build_event
 from workers.store import Store, connect
-
-
-@pytest.fixture
-def store(redis_url: str) -> Iterator[Store]:
-    settings = Settings(redis_url=redis_url, key_prefix=f"wdt{uuid.uuid4().hex[:8]}")
-    s = Store(connect(redis_url), settings)
-    yield s
-    keys = list(s.r.scan_iter(match=f"{settings.key_prefix}*"))
-    if keys:
-        s.r.delete(*keys)
 
 
 def make_story(receipt: str) -> TaggedStory:
@@ -39,7 +29,7 @@ def make_story(receipt: str) -> TaggedStory:
     return TaggedStory(**s.model_dump(), verdict=DedupeVerdict(verdict=Verdict.new, reason="new"))
 
 
-def test_receipt_is_created_once(store: Store) -> None:
+def test_receipt_is_created_once(store: Store, client: redis.Redis) -> None:
     kwargs = dict(
         receipt_id="rc_1",
         feed="reuters",
@@ -51,10 +41,10 @@ def test_receipt_is_created_once(store: Store) -> None:
     assert store.create_receipt(**kwargs) is False
     raw, meta = store.load_raw("rc_1")
     assert raw == b"copy" and meta["state"] == "queued"
-    assert 0 < store.r.ttl(store.keys.raw("rc_1")) <= store.settings.retention_seconds
+    assert 0 < client.ttl(store.keys.raw("rc_1")) <= store.settings.retention_seconds
 
 
-def test_publish_twice_adds_one_event(store: Store) -> None:
+def test_publish_twice_adds_one_event(store: Store, client: redis.Redis) -> None:
     story = make_story("rc_2")
     store.create_receipt(
         receipt_id="rc_2",
@@ -67,7 +57,7 @@ def test_publish_twice_adds_one_event(store: Store) -> None:
     second = store.publish(story, build_event(story))
     assert first[0] is True and second[0] is False
     assert first[1] == second[1]
-    assert store.r.xlen(store.keys.stories_stream) == 1
+    assert client.xlen(store.keys.stories_stream) == 1
     assert store.receipt("rc_2").state == "published"
     assert store.get_story(story.story_id).body == story.body
 
@@ -128,16 +118,18 @@ def test_near_duplicate_joins_the_first_story_cluster(store: Store) -> None:
     assert third.lead == "st_rc_x"
 
 
-def test_index_keys_expire_with_the_window(store: Store) -> None:
+def test_index_keys_expire_with_the_window(store: Store, client: redis.Redis) -> None:
     _dedupe(store, "rc_t", STORY)
-    keys = list(store.r.scan_iter(match=f"{store.keys.dedupe_bucket_base}*"))
+    keys = list(client.scan_iter(match=f"{store.keys.dedupe_bucket_base}*"))
     assert keys
     window = store.settings.dedupe_window_seconds
     for key in keys:
-        assert 0 < store.r.ttl(key) <= window + window // store.settings.dedupe_buckets
+        assert 0 < client.ttl(key) <= window + window // store.settings.dedupe_buckets
 
 
-def test_a_stage_redelivered_after_publish_leaves_the_receipt_published(store: Store) -> None:
+def test_a_stage_redelivered_after_publish_leaves_the_receipt_published(
+    store: Store, client: redis.Redis
+) -> None:
     story = make_story("rc_9")
     store.create_receipt(
         receipt_id="rc_9",
@@ -154,39 +146,42 @@ def test_a_stage_redelivered_after_publish_leaves_the_receipt_published(store: S
     assert store.receipt("rc_9").state == "published"
     store.publish(story, build_event(story))
     assert store.receipt("rc_9").state == "published"
-    assert store.r.xlen(store.keys.stories_stream) == 1
+    assert client.xlen(store.keys.stories_stream) == 1
 
 
 def test_single_story_work_sets_the_urgent_mark_and_bulk_work_does_not(redis_url: str) -> None:
     settings = Settings(
         redis_url=redis_url, key_prefix=f"wdt{uuid.uuid4().hex[:8]}", bulk_yield_ms=5000
     )
-    store = Store(connect(redis_url), settings)
+    client = connect(redis_url)
+    store = Store(client, settings)
     try:
         now = datetime.now(UTC)
         store.create_receipts([("rc_b", b"bulk copy")], feed="reuters", content_type=None,
                               received_at=now)  # fmt: skip
         store.begin_stages(["rc_b"], "batch")
-        assert store.r.pttl(store.keys.urgent) == -2  # no mark
+        assert client.pttl(store.keys.urgent) == -2  # no mark
         store.create_receipts([("rc_s", b"single copy")], feed="reuters", content_type=None,
                               received_at=now, urgent=True)  # fmt: skip
-        assert 0 < store.r.pttl(store.keys.urgent) <= 5000
-        store.r.delete(store.keys.urgent)
+        assert 0 < client.pttl(store.keys.urgent) <= 5000
+        client.delete(store.keys.urgent)
         assert store.begin_stage("rc_s", "normalise") == 1
-        assert 0 < store.r.pttl(store.keys.urgent) <= 5000
+        assert 0 < client.pttl(store.keys.urgent) <= 5000
         assert store.receipt("rc_s").state == "processing"
     finally:
-        store.r.delete(*store.r.keys(f"{settings.key_prefix}*"))
+        client.delete(*client.keys(f"{settings.key_prefix}*"))
 
 
-def test_yield_to_urgent_waits_for_the_mark_within_its_budget(store: Store) -> None:
+def test_yield_to_urgent_waits_for_the_mark_within_its_budget(
+    store: Store, client: redis.Redis
+) -> None:
     assert store.yield_to_urgent(1000) == 0.0  # nothing urgent: no wait at all
-    store.r.set(store.keys.urgent, "1", px=10_000)
+    client.set(store.keys.urgent, "1", px=10_000)
     # The mark outlives the budget: the wait is the budget, then bulk work goes on.
     assert store.yield_to_urgent(120) == pytest.approx(0.12, abs=0.001)
     # A long mark that goes early (the urgent work finished): the wait ends with it.
-    store.r.set(store.keys.urgent, "1", px=60_000)
-    threading.Timer(0.2, store.r.delete, (store.keys.urgent,)).start()
+    client.set(store.keys.urgent, "1", px=60_000)
+    threading.Timer(0.2, client.delete, (store.keys.urgent,)).start()
     assert store.yield_to_urgent(30_000) < 10
 
 
@@ -196,14 +191,15 @@ def test_a_full_redis_is_an_outage_to_retry_not_the_items_fault(tmp_path) -> Non
     # which the tasks retry, and never as an error that would quarantine the story itself.
     with EmbeddedValkey(tmp_path, persist=False) as server:
         settings = Settings(redis_url=server.url, key_prefix="wdfull")
-        store = Store(connect(server.url), settings)
+        client = connect(server.url)
+        store = Store(client, settings)
         story = make_story("rc_full")
         store.create_receipt(receipt_id="rc_full", feed="reuters", raw=b"x", content_type=None,
                              received_at=datetime.now(UTC))  # fmt: skip
-        store.r.config_set("maxmemory", 1)  # below what it holds already: full
+        client.config_set("maxmemory", 1)  # below what it holds already: full
         with pytest.raises(StoreUnavailableError, match="refused the write"):
             store.begin_stage("rc_full", "publish")
         with pytest.raises(StoreUnavailableError, match="refused the write"):
             store.publish(story, build_event(story))
-        store.r.config_set("maxmemory", 0)
+        client.config_set("maxmemory", 0)
         assert store.begin_stage("rc_full", "publish") == 1  # room again: work goes on

@@ -4,7 +4,7 @@
 --
 -- The window is a ring of time buckets: bucket keys are written only during their own period
 -- and expire window + one bucket after it, so the index stays bounded with no sweeper.
--- Per bucket (base = KEYS[3] .. bucket number):
+-- Per bucket (base = KEY.bucket_base .. bucket number):
 --   base:rc    receipt id -> ref         (a redelivered task gets its first verdict back)
 --   base:body  body hash (16 bytes) -> ref
 --   base:sig   ref -> record: kind \t of \t score \t reason \t story id \t lead \t size \t sig
@@ -19,41 +19,26 @@
 -- '@alias' field naming the chain the item joined, so later versions of the linking item
 -- follow it there.
 --
--- KEYS: 1 ref counter, 2 version chain of the story, 3 bucket base
--- ARGV: 1 receipt id, 2 story id, 3 version, 4 '1' when the story has an agency item id
---       (a chain), 5 '1' for a kill, 6 body hash (binary), 7 current bucket, 8 buckets to look
---       back, 9 bucket ttl, 10 signature (binary, '' when too short), 11 shingle count,
---       12 bands, 13 rows, 14 jaccard bar, 15 containment bar, 16 min agreeing bins for
---       containment, 17 max candidates checked, 18 refs kept per band value, 19 chain ttl,
---       20 chain key base, 21 version created (epoch seconds, '' when not given),
---       22 slug key ('' when none), 23 '1' when the version words ask for the slug's take,
---       24 buckets a slug link (or a slug family, or an anchor) looks back,
---       25 names (sorted 16-bit hashes), 26 figures (likewise), 27 anchors (4-byte sampled
---       shingles), 28 '1' to index the anchors (a short item), 29 slug family keys (12 bytes
---       each: the slug's own, then its parent's), 30 names shared to tie a slug family,
---       31 share of the smaller name set for that, 32 share of figures below which
---       look-alike wording may be two stories, 33 figures each side needs for that test,
---       34 anchor share that makes a short item contained, 35 share of names under which
---       look-alike wording is two stories, 36 stories sharing a band value that make it
---       boilerplate, 37.. story ids of the items this one names as the ones it replaces
+-- Named keys and arguments: DedupeCall in dedupe.py (its fields say what each one is; the
+-- time-bucket and chain key names are built here from the bases it passes, KEY.bucket_base
+-- and ARG.chain_base, both named in workers/keys.py).
 -- Returns {kind, of story, score, reason, cluster lead, story id the item belongs to}.
-local receipt, story_id, version = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local has_chain, is_kill, body = ARGV[4] == '1', ARGV[5] == '1', ARGV[6]
-local now, back, ttl = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local sig, size = ARGV[10], tonumber(ARGV[11])
-local bands, rows = tonumber(ARGV[12]), tonumber(ARGV[13])
-local jbar, cbar, min_match = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
-local max_cands, keep_refs, chain_ttl = tonumber(ARGV[17]), tonumber(ARGV[18]), ARGV[19]
-local chain_base, created = ARGV[20], tonumber(ARGV[21])
-local slug, wants_slug, slug_back = ARGV[22], ARGV[23] == '1', tonumber(ARGV[24])
-local names, figures, anchors, index_anchors = ARGV[25], ARGV[26], ARGV[27], ARGV[28] == '1'
-local families = ARGV[29]
-local names_min, names_share = tonumber(ARGV[30]), tonumber(ARGV[31])
-local figures_share, figures_min = tonumber(ARGV[32]), tonumber(ARGV[33])
-local anchor_share, lookalike_names = tonumber(ARGV[34]), tonumber(ARGV[35])
-local band_df = tonumber(ARGV[36])
-local FIRST_REPLACED = 37
-local base = KEYS[3]
+local receipt, story_id, version = ARG.receipt_id, ARG.story_id, tonumber(ARG.version)
+local has_chain, is_kill, body = ARG.has_chain == '1', ARG.is_kill == '1', ARG.body_hash
+local now, back, ttl = tonumber(ARG.bucket), tonumber(ARG.buckets), tonumber(ARG.bucket_ttl)
+local sig, size = ARG.signature, tonumber(ARG.size)
+local bands, rows = tonumber(ARG.bands), tonumber(ARG.rows)
+local jbar, cbar, min_match = tonumber(ARG.jaccard), tonumber(ARG.containment), tonumber(ARG.min_matches)
+local max_cands, keep_refs, chain_ttl = tonumber(ARG.max_candidates), tonumber(ARG.refs_per_band), ARG.chain_ttl
+local chain_base, created = ARG.chain_base, tonumber(ARG.version_created)
+local slug, wants_slug, slug_back = ARG.slug_key, ARG.follows_slug == '1', tonumber(ARG.link_buckets)
+local names, figures, anchors, index_anchors = ARG.names, ARG.figures, ARG.anchors, ARG.short_item == '1'
+local families = ARG.families
+local names_min, names_share = tonumber(ARG.names_shared), tonumber(ARG.names_share)
+local figures_share, figures_min = tonumber(ARG.lookalike_figures_share), tonumber(ARG.lookalike_min_figures)
+local anchor_share, lookalike_names = tonumber(ARG.anchor_share), tonumber(ARG.lookalike_names_share)
+local band_df = tonumber(ARG.band_df)
+local base = KEY.bucket_base
 
 local function bkey(bucket, suffix)
   return base .. bucket .. ':' .. suffix
@@ -156,7 +141,7 @@ for b = now, now - back, -1 do
   end
 end
 
-local ref = tostring(redis.call('INCR', KEYS[1]))
+local ref = tostring(redis.call('INCR', KEY.ref_counter))
 local kind, of, score, reason, lead = nil, '', '', '', story_id
 
 -- The verdict when a near-duplicate was found: it joins the cluster of the story it resembles.
@@ -168,15 +153,14 @@ end
 
 -- Which chain the item belongs to: its own, one it joined before (alias), one it names as
 -- replaced (a link in the agency's metadata), or the take its version words follow (slug).
-local target, chain, evidence = story_id, KEYS[2], nil
-local alias = has_chain and redis.call('HGET', KEYS[2], '@alias') or nil
+local target, chain, evidence = story_id, KEY.chain, nil
+local alias = has_chain and redis.call('HGET', KEY.chain, '@alias') or nil
 if alias then
   target, chain = alias, chain_base .. alias
 else
-  local own_history = has_chain and redis.call('HLEN', KEYS[2]) > 0
+  local own_history = has_chain and redis.call('HLEN', KEY.chain) > 0
   if not own_history then
-    for i = FIRST_REPLACED, #ARGV do
-      local named = ARGV[i]
+    for _, named in ipairs(ARG.replaces) do
       if named ~= story_id then
         local key = chain_base .. named
         if redis.call('EXISTS', key) == 1 then
@@ -199,8 +183,8 @@ else
     if evidence then
       chain = chain_base .. target
       if has_chain then
-        redis.call('HSET', KEYS[2], '@alias', target)
-        redis.call('EXPIRE', KEYS[2], chain_ttl)
+        redis.call('HSET', KEY.chain, '@alias', target)
+        redis.call('EXPIRE', KEY.chain, chain_ttl)
       end
     end
   end
@@ -225,10 +209,10 @@ local function newer(a, b)
 end
 
 if has_chain or evidence then
-  local field = story_id .. ':' .. ARGV[3]
+  local field = story_id .. ':' .. ARG.version
   local stored = redis.call('HGET', chain, field)
   -- Chains written before fields named their story hold plain version numbers.
-  if not stored and chain == KEYS[2] then stored = redis.call('HGET', chain, ARGV[3]) end
+  if not stored and chain == KEY.chain then stored = redis.call('HGET', chain, ARG.version) end
   local holder = stored and string.match(stored, '^[^\t]+')
   if holder and holder ~= receipt then
     if not kind then
@@ -239,7 +223,7 @@ if has_chain or evidence then
     local mine = {sid = story_id, version = version, created = created}
     local newest, newest_version = nil, nil
     for _, f in ipairs(redis.call('HKEYS', chain)) do
-      if f ~= field and f ~= '@alias' and not (chain == KEYS[2] and f == ARGV[3]) then
+      if f ~= field and f ~= '@alias' and not (chain == KEY.chain and f == ARG.version) then
         local sid, v = string.match(f, '^(.*):(%d+)$')
         if not sid then sid, v = target, f end
         local value = redis.call('HGET', chain, f)
@@ -248,7 +232,7 @@ if has_chain or evidence then
         if not newest or newer(other, newest) then newest, newest_version = other, v end
       end
     end
-    redis.call('HSET', chain, field, receipt .. '\t' .. (ARGV[21] or ''))
+    redis.call('HSET', chain, field, receipt .. '\t' .. (ARG.version_created or ''))
     redis.call('EXPIRE', chain, chain_ttl)
     if newest and not kind then
       of = target

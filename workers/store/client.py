@@ -1,0 +1,73 @@
+"""The Redis client wiredesk's own keys are read and written through, and the one boundary
+where Redis's errors become wiredesk's.
+
+Every Redis caller in workers and services runs inside ``redis_errors()`` (or a function
+wrapped with ``translated``): a Redis that cannot be reached, times out, is loading, is full
+(maxmemory with noeviction) or has become a read-only replica after a failover raises
+``StoreUnavailableError``, which is retryable everywhere (a stage retries, the API answers
+503, a poller backs off). The item is never at fault for these, so none of them may ever
+quarantine it. Every other Redis error (a script error, a wrong type) is a bug and passes
+through as it is, to be logged and quarantined with its own name.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+import redis
+import redis.exceptions as rex
+
+from workers.errors import StoreUnavailableError
+
+__all__ = ["OUTAGES", "REFUSALS", "connect", "redis_errors", "text", "translated"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+# Redis is away: no connection, a timeout, still loading its data set (a ConnectionError).
+OUTAGES: tuple[type[Exception], ...] = (rex.ConnectionError, rex.TimeoutError)
+# Redis is there but refuses to write: full, or a replica since a failover.
+REFUSALS: tuple[type[Exception], ...] = (rex.OutOfMemoryError, rex.ReadOnlyError)
+
+
+@contextmanager
+def redis_errors() -> Iterator[None]:
+    """Run a block of Redis calls with Redis's outage errors translated (see the module)."""
+    try:
+        yield
+    except OUTAGES as exc:
+        raise StoreUnavailableError(f"Redis unreachable: {exc}") from exc
+    except REFUSALS as exc:
+        raise StoreUnavailableError(f"Redis refused the write: {exc}") from exc
+
+
+def translated(fn: Callable[P, T]) -> Callable[P, T]:
+    """``fn`` run inside ``redis_errors()``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with redis_errors():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def connect(url: str, *, socket_timeout: float = 10.0, connect_timeout: float = 5.0) -> redis.Redis:
+    """A client for wiredesk's own keys; bytes in and out (raw copy is bytes). Timeouts are
+    explicit: a redis-py default once changed under a caller."""
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=connect_timeout,
+        health_check_interval=30,
+    )
+
+
+def text(value: bytes | str | None) -> str | None:
+    """A Redis reply as text (the client answers bytes; raw copy must stay bytes)."""
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
