@@ -14,6 +14,9 @@ loses events it never read; each read checks, in the same transaction as the rea
 entries after the group's last-delivered id were trimmed, and if so logs a warning, writes a
 ``trimmed`` notice to the dead-letter stream and keeps it in ``trim_notices``. Needs Redis 7.0+
 (XAUTOCLAIM is 6.2+, the ``entries-read`` counter behind the count of lost events is 7.0).
+
+A Redis that cannot be reached (or refuses a write) raises ``StoreUnavailableError``, through
+the store's one error boundary (``workers.store.client``), as everywhere else in wiredesk.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 import redis
 from pydantic import ValidationError
@@ -34,6 +37,7 @@ from pydantic import ValidationError
 from schemas.contract import parse_event
 from schemas.events import StoryEvent
 from workers.keys import Keys
+from workers.store.client import text, translated
 
 __all__ = [
     "Delivery",
@@ -58,10 +62,6 @@ def dead_letter_stream(prefix: str, group: str) -> str:
 def _id_tuple(entry_id: str) -> tuple[int, int]:
     ms, _, seq = entry_id.partition("-")
     return int(ms), int(seq or 0)
-
-
-def _text(value: Any) -> Any:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 @dataclass(frozen=True)
@@ -140,9 +140,9 @@ def start_id_for(client: redis.Redis, stream: str, start: Start) -> tuple[str, i
     if start == "now":
         # The end as of this read, not "$": Redis leaves entries-read unknown for "$". An
         # event added in between is delivered rather than skipped.
-        return _text(info.get("last-generated-id")) or "$", added
+        return text(info.get("last-generated-id")) or "$", added
     if not info.get("length"):
-        return ("0", added) if start == "beginning" else (_text(info["last-generated-id"]), added)
+        return ("0", added) if start == "beginning" else (text(info["last-generated-id"]), added)
     length = int(info["length"])
     if start == "beginning":
         return "0", (added - length if added is not None else None)
@@ -157,7 +157,7 @@ def start_id_for(client: redis.Redis, stream: str, start: Start) -> tuple[str, i
         after += len(page)
         if len(page) < 1000:
             break
-        cursor = "(" + _text(page[-1][0])
+        cursor = "(" + text(page[-1][0])
     begin = f"{ms - 1}-18446744073709551615" if ms > 0 else "0"
     return begin, (added - after if added is not None else None)
 
@@ -212,6 +212,7 @@ class StreamConsumer:
 
     # ---- set-up --------------------------------------------------------------------------
 
+    @translated
     def _ensure_group(self) -> None:
         begin, entries_read = start_id_for(self.r, self.stream, self._start)
         try:
@@ -234,6 +235,7 @@ class StreamConsumer:
         while not self._stopped.is_set():
             yield from self.poll()
 
+    @translated
     def poll(self, block_ms: int | None = None) -> list[Delivery]:
         """One round: this consumer's own pending history first (after a restart), then
         entries idle past ``claim_idle_ms`` from any consumer of the group, then new entries,
@@ -255,7 +257,7 @@ class StreamConsumer:
         if not entries:
             self._history = None
             return []
-        self._history = _text(entries[-1][0])
+        self._history = text(entries[-1][0])
         # History reads count as deliveries: Redis bumped each entry's counter.
         return self._deliver(entries, counts=None)
 
@@ -268,10 +270,10 @@ class StreamConsumer:
             start_id=self._claim_cursor,
             count=self.batch,
         )
-        self._claim_cursor = _text(reply[0])
+        self._claim_cursor = text(reply[0])
         entries = [e for e in reply[1] if e and e[1] is not None]
-        gone = [_text(e) for e in (reply[2] if len(reply) > 2 else [])]
-        gone += [_text(e[0]) for e in reply[1] if e and e[1] is None]
+        gone = [text(e) for e in (reply[2] if len(reply) > 2 else [])]
+        gone += [text(e[0]) for e in reply[1] if e and e[1] is None]
         if gone:
             self._report_trim(TrimNotice(self.group, None, "", None, tuple(gone)))
         return self._deliver(entries, counts=None)
@@ -295,14 +297,14 @@ class StreamConsumer:
         if not entries and block_ms > 0 and not self._stopped.is_set():
             # Wait for anything newer than the stream's end as seen in the transaction; the
             # next round reads it through the transaction again.
-            last = _text(info.get("last-generated-id")) or "0-0"
+            last = text(info.get("last-generated-id")) or "0-0"
             self.r.xread({self.stream: last}, count=1, block=block_ms)
         return self._deliver(entries, counts=[1] * len(entries))
 
     def _deliver(self, entries: list, counts: list[int] | None) -> list[Delivery]:
         if not entries:
             return []
-        ids = [_text(e[0]) for e in entries]
+        ids = [text(e[0]) for e in entries]
         if counts is None:
             with self.r.pipeline(transaction=False) as pipe:
                 for entry_id in ids:
@@ -310,7 +312,7 @@ class StreamConsumer:
                 counts = [rows[0]["times_delivered"] if rows else 1 for rows in pipe.execute()]
         out = []
         for entry_id, (_, fields), count in zip(ids, entries, counts, strict=True):
-            fields = {_text(k): _text(v) for k, v in (fields or {}).items()}
+            fields = {text(k): text(v) for k, v in (fields or {}).items()}
             if count > self.max_deliveries:
                 self._dead_letter(
                     entry_id,
@@ -331,6 +333,7 @@ class StreamConsumer:
 
     # ---- acks and dead letters -------------------------------------------------------------
 
+    @translated
     def ack(self, entry_id: str) -> bool:
         """Acknowledge a delivery. Returns False, and changes nothing, for anything this
         consumer was not handed and has not acked yet: a malformed id, an unknown one, another
@@ -347,6 +350,7 @@ class StreamConsumer:
         """Ids delivered to this consumer and not yet acked."""
         return frozenset(self._held)
 
+    @translated
     def dead_letter(self, delivery: Delivery, reason: str) -> None:
         """Give up on a delivery: keep it with ``reason`` in the dead-letter stream and ack it,
         in one transaction, so it is neither lost nor delivered again."""
@@ -373,16 +377,18 @@ class StreamConsumer:
             pipe.execute()
         self._held.discard(entry_id)
 
+    @translated
     def dead_lettered(self, count: int = 100) -> list[dict[str, str]]:
         """The newest entries of this group's dead-letter stream, oldest first."""
         rows = self.r.xrevrange(self.dead_letters, count=count)
         return [
-            {"id": _text(i), **{_text(k): _text(v) for k, v in f.items()}}
+            {"id": text(i), **{text(k): text(v) for k, v in f.items()}}
             for i, f in reversed(rows)
         ]
 
     # ---- falling behind the trim ---------------------------------------------------------
 
+    @translated
     def lag(self) -> GroupLag:
         """Where the group stands: pending, lag, and events lost to the trim (if any)."""
         with self.r.pipeline(transaction=True) as pipe:
@@ -392,12 +398,12 @@ class StreamConsumer:
         return self._measure(info, groups)
 
     def _measure(self, info: dict, groups: list[dict]) -> GroupLag:
-        mine = next((g for g in groups if _text(g.get("name")) == self.group), None)
+        mine = next((g for g in groups if text(g.get("name")) == self.group), None)
         if mine is None:
             raise LookupError(f"no consumer group {self.group!r} on {self.stream}")
-        last = _text(mine.get("last-delivered-id")) or "0-0"
+        last = text(mine.get("last-delivered-id")) or "0-0"
         first = info.get("first-entry")
-        first_id = _text(first[0]) if first else None
+        first_id = text(first[0]) if first else None
         length = int(info.get("length") or 0)
         added, read = info.get("entries-added"), mine.get("entries-read")
         missed: int | None = 0

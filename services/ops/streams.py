@@ -13,6 +13,7 @@ import redis
 from services.ops.models import ConsumerGroupFigures, QuarantineFigures
 from workers.keys import Keys
 from workers.store import Store
+from workers.store.client import text
 
 __all__ = ["consumer_groups", "dead_letter_stream", "quarantine_figures"]
 
@@ -26,7 +27,7 @@ def consumer_groups(r: redis.Redis, keys: Keys) -> list[ConsumerGroupFigures]:
         groups = r.xinfo_groups(keys.stories_stream)
     except redis.ResponseError:  # no stream yet: nothing has been published
         return []
-    names = [g["name"].decode() if isinstance(g["name"], bytes) else g["name"] for g in groups]
+    names = [text(g["name"]) or "" for g in groups]
     with r.pipeline(transaction=False) as pipe:
         for name in names:
             pipe.xlen(dead_letter_stream(keys, name))

@@ -15,14 +15,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 import redis
 import redis.exceptions as rex
 
 from workers.errors import StoreUnavailableError
 
-__all__ = ["OUTAGES", "REFUSALS", "connect", "redis_errors", "text", "translated"]
+__all__ = ["OUTAGES", "REFUSALS", "connect", "redis_errors", "text", "text_or_empty", "translated"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -55,9 +55,14 @@ def translated(fn: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-def connect(url: str, *, socket_timeout: float = 10.0, connect_timeout: float = 5.0) -> redis.Redis:
+def connect(
+    url: str | None, *, socket_timeout: float = 10.0, connect_timeout: float = 5.0
+) -> redis.Redis:
     """A client for wiredesk's own keys; bytes in and out (raw copy is bytes). Timeouts are
-    explicit: a redis-py default once changed under a caller."""
+    explicit: a redis-py default once changed under a caller. ``url`` None is a set-up error
+    (``make run`` starts an embedded Valkey and sets it; a deployment sets REDIS_URL)."""
+    if not url:
+        raise ValueError("no Redis URL: set REDIS_URL (make run starts an embedded Valkey)")
     return redis.Redis.from_url(
         url,
         socket_timeout=socket_timeout,
@@ -66,8 +71,15 @@ def connect(url: str, *, socket_timeout: float = 10.0, connect_timeout: float = 
     )
 
 
-def text(value: bytes | str | None) -> str | None:
-    """A Redis reply as text (the client answers bytes; raw copy must stay bytes)."""
-    if value is None:
-        return None
-    return value.decode() if isinstance(value, bytes) else value
+def text(value: Any) -> str | None:
+    """A Redis reply as text (the client answers bytes; raw copy must stay bytes). redis-py
+    types its replies loosely, hence ``Any``; a value that is neither bytes nor None is
+    returned as it came."""
+    if isinstance(value, bytes):
+        return value.decode()
+    return cast("str | None", value)
+
+
+def text_or_empty(value: Any) -> str:
+    """``text``, with '' for a missing value."""
+    return text(value) or ""

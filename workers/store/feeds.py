@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redis.typing import EncodableT, FieldT
+
 from workers.store.base import StorePart
 from workers.store.client import text, translated
 
@@ -35,7 +37,7 @@ class FeedStateStore(StorePart):
 
     @translated
     def save_poll_state(self, feed: str, validators: Validators) -> None:
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "etag": validators.etag or "",
             "last_modified": validators.last_modified or "",
             "digest": validators.digest or "",

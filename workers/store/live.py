@@ -25,6 +25,8 @@ StreamEvent = tuple[str, dict[bytes, bytes]]
 class LiveStream:
     def __init__(self, settings: Settings):
         self._stream = Keys(settings.key_prefix).stories_stream
+        if not settings.redis_url:
+            raise ValueError("no Redis URL: set REDIS_URL (make run starts an embedded Valkey)")
         self._client: Any = aioredis.Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.live_heartbeat_seconds + 10,

@@ -42,7 +42,7 @@ class ReopenOutcome:
     reason_was: str = ""
 
 
-def _fields(raw_fields: dict[Any, Any]) -> dict[str, str]:
+def _fields(raw_fields: Any) -> dict[str, str]:
     return {text(k) or "": text(v) or "" for k, v in raw_fields.items() if text(k) != "raw"}
 
 
@@ -90,9 +90,9 @@ class QuarantineStore(StorePart):
     @translated
     def list_quarantine(self, *, limit: int = 50) -> list[QuarantineEntry]:
         """The newest ``limit`` entries, newest first."""
-        rows = self._redis.xrevrange(self.keys.quarantine_stream, count=limit)
+        rows = self._redis.xrevrange(self.keys.quarantine_stream, count=limit) or []
         return [
-            QuarantineEntry(entry_id=text(entry_id), **_fields(raw_fields))
+            QuarantineEntry.model_validate({"entry_id": text(entry_id), **_fields(raw_fields)})
             for entry_id, raw_fields in rows
         ]
 
@@ -101,7 +101,7 @@ class QuarantineStore(StorePart):
         """Every entry on the quarantine stream, oldest first, without the raw bytes."""
         return [
             QuarantinedItem(text(entry_id) or "", _fields(raw_fields))
-            for entry_id, raw_fields in self._redis.xrange(self.keys.quarantine_stream)
+            for entry_id, raw_fields in self._redis.xrange(self.keys.quarantine_stream) or []
         ]
 
     @translated
@@ -118,7 +118,7 @@ class QuarantineStore(StorePart):
         receipt_key = keys.receipt(receipt_id)
         with self._redis.pipeline(transaction=True) as pipe:
             try:
-                pipe.watch(receipt_key)
+                pipe.watch(receipt_key)  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
                 state = text(pipe.hget(receipt_key, "state"))
                 if state is None:
                     return ReopenOutcome(False, "no such receipt (expired?)")

@@ -15,7 +15,7 @@ from schemas import PubStatus, TaggedStory, Verdict
 from workers.indexing import StoryFilter
 from workers.store.base import StorePart
 from workers.store.base import now as _now
-from workers.store.client import text, translated
+from workers.store.client import text, text_or_empty, translated
 from workers.store.scripts import ScriptCall, StoreScript, arg, key
 
 __all__ = ["Cursor", "FacetCounts", "QueryCall", "ReadStore", "StoryPage"]
@@ -42,7 +42,7 @@ class QueryCall(ScriptCall):
     group_sizes: list[int] = arg(many=True)
 
 
-def _as_shown(data: bytes | None, killed: bytes | None) -> TaggedStory | None:
+def _as_shown(data: Any, killed: Any) -> TaggedStory | None:
     if not data:
         return None
     story = TaggedStory.model_validate_json(data)
@@ -109,7 +109,9 @@ class ReadStore(StorePart):
     @translated
     def versions(self, story_id: str) -> list[TaggedStory]:
         """Every published version of a story's chain, oldest version first (kills included)."""
-        receipts = [text(m) for m in self._redis.zrange(self.keys.versions(story_id), 0, -1)]
+        receipts = [
+            text_or_empty(m) for m in self._redis.zrange(self.keys.versions(story_id), 0, -1)
+        ]
         if not receipts:
             return []
         docs = self._redis.mget([self.keys.version(r) for r in receipts])
@@ -126,13 +128,15 @@ class ReadStore(StorePart):
         lead = story_id
         if verdict.verdict in (Verdict.resend, Verdict.near_duplicate) and verdict.of_story:
             lead = verdict.cluster or verdict.of_story
-        members = sorted(text(m) for m in self._redis.smembers(self.keys.duplicates(lead)))
+        members = sorted(text_or_empty(m) for m in self._redis.smembers(self.keys.duplicates(lead)))
         docs = self._redis.mget([self.keys.story(m) for m in members]) if members else []
         return lead, [TaggedStory.model_validate_json(d) for d in docs if d]
 
     @translated
     def duplicates_of(self, story_id: str) -> list[str]:
-        return sorted(text(m) for m in self._redis.smembers(self.keys.duplicates(story_id)))
+        return sorted(
+            text_or_empty(m) for m in self._redis.smembers(self.keys.duplicates(story_id))
+        )
 
     def _run_query(
         self,
@@ -176,7 +180,8 @@ class ReadStore(StorePart):
             facet_suffix=facet_tail,
             group_sizes=[len(g) for g in groups],
         )
-        return self._query(call)
+        answer: list[Any] = self._query(call)
+        return answer
 
     @translated
     def query(
@@ -194,17 +199,20 @@ class ReadStore(StorePart):
             flt, mode="page", limit=limit, cursor=cursor, now=now, max_scan=max_scan
         )
         *found, last_id, last_score, ran_out = answer
-        pairs = [(text(m), float(sc)) for m, sc in zip(found[::2], found[1::2], strict=True)]
+        pairs = [
+            (text_or_empty(m), float(sc)) for m, sc in zip(found[::2], found[1::2], strict=True)
+        ]
         names = [n for m, _ in pairs for n in (self.keys.story(m), self.keys.killed(m))]
         values = self._redis.mget(names) if pairs else []
-        stories = [
+        # A story expired from the store is skipped; its index entries trim on the next write.
+        shown = (
             _as_shown(value, killed)
             for value, killed in zip(values[::2], values[1::2], strict=True)
-            if value is not None  # expired from the store; its index entries trim on next write
-        ]
+        )
+        stories = [story for story in shown if story is not None]
         next_cursor = None
         if not int(ran_out) and last_id:
-            next_cursor = Cursor.encode(float(last_score), text(last_id))
+            next_cursor = Cursor.encode(float(last_score), text_or_empty(last_id))
         complete = len(pairs) == limit or bool(int(ran_out))
         return StoryPage(stories=stories, next_cursor=next_cursor, complete=complete)
 
@@ -219,7 +227,7 @@ class ReadStore(StorePart):
         )
         counts: dict[str, list[tuple[str, str, int]]] = {}
         for line, n in zip(pairs[::2], pairs[1::2], strict=True):
-            facet, value, label = text(line).split("\t", 2)
+            facet, value, label = text_or_empty(line).split("\t", 2)
             counts.setdefault(facet, []).append((value, label, int(n)))
         for facet, rows in counts.items():
             counts[facet] = sorted(rows, key=lambda r: (-r[2], r[0]))[:top]

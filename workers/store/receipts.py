@@ -10,7 +10,7 @@ from typing import Any
 
 from schemas import Receipt, ReceiptState, TaggedStory
 from workers.store.base import StorePart
-from workers.store.client import text, translated
+from workers.store.client import text, text_or_empty, translated
 from workers.store.scripts import ScriptCall, StoreScript, arg, key
 from workers.store.stages import MarkUrgentCall
 
@@ -155,7 +155,7 @@ class ReceiptStore(StorePart):
         """Receipts of the stories editors see, received in [since, until], oldest first: what
         a re-run goes over."""
         story_ids = [
-            text(m) or ""
+            text_or_empty(m)
             for m in self._redis.zrangebyscore(
                 self.keys.stories_by_time, since, "+inf" if until is None else until
             )

@@ -112,7 +112,7 @@ def check_script(name: str, source: str, call_type: type[ScriptCall]) -> _Layout
     source = _COMMENT.sub("", source)  # a name in a comment is not a use
     if _NUMBERED.search(source):
         raise ScriptContractError(f"{name} reads KEYS[n] or ARGV[n]; use KEY.name and ARG.name")
-    used = {"key": set(), "arg": set()}
+    used: dict[str, set[str]] = {"key": set(), "arg": set()}
     for table, field_name in _USES.findall(source):
         used["key" if table == "KEY" else "arg"].add(field_name)
     for kind in ("key", "arg"):
