@@ -21,8 +21,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# mypy reads its configuration, and what to check (schemas, workers, services), from
+# pyproject.toml's [tool.mypy].
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 bench: install
 	$(BIN)/python -m bench
@@ -36,4 +39,4 @@ lock:
 	mv requirements.lock.new requirements.lock && rm -rf .lockvenv
 
 clean:
-	rm -rf $(VENV) .wiredesk .pytest_cache
+	rm -rf $(VENV) .wiredesk .pytest_cache .mypy_cache

@@ -32,6 +32,7 @@ __all__ = [
     "UpdatedEvent",
     "export_json_schemas",
     "json_schemas",
+    "main",
     "parse_event",
 ]
 
@@ -77,7 +78,7 @@ AnyEvent = Annotated[
     PublishedEvent | UpdatedEvent | DuplicateEvent | KilledEvent | QuarantinedEvent,
     Field(discriminator="type"),
 ]
-_ANY_EVENT: TypeAdapter[Any] = TypeAdapter(AnyEvent)
+_ANY_EVENT: TypeAdapter[StoryEvent] = TypeAdapter(AnyEvent)
 
 # File stem -> model. Stems are stable names; consumers reference them by URL.
 _MODELS: dict[str, type[BaseModel]] = {

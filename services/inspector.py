@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from schemas import InspectError, InspectLine, TaggedStory
+from schemas.inspection import InspectStage
 from services.ingest import receipt_id_for
 from workers.errors import WiredeskError
 from workers.formats import detect
@@ -62,7 +63,7 @@ def _delete_prefix(client, prefix: str) -> None:
         client.delete(key)
 
 
-def _file_line(path: str, stage: str, reason: str, fmt: str | None = None) -> InspectLine:
+def _file_line(path: str, stage: InspectStage, reason: str, fmt: str | None = None) -> InspectLine:
     return InspectLine(
         file=path, index=None, format=fmt, story=None, error=InspectError(stage=stage, reason=reason)
     )
@@ -118,7 +119,7 @@ def _inspect_item(
     feed: str,
     format_hint: str | None,
 ) -> InspectLine:
-    def failed(stage: str, exc: Exception, fmt: str | None = fmt_name) -> InspectLine:
+    def failed(stage: InspectStage, exc: Exception, fmt: str | None = fmt_name) -> InspectLine:
         reason = str(exc) or type(exc).__name__
         if not isinstance(exc, WiredeskError):
             reason = f"unexpected {type(exc).__name__} in {stage}: {reason}"

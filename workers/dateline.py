@@ -229,6 +229,8 @@ def split_date_header(text: str) -> tuple[date | None, str]:
 def parse_date_words(text: str, *, default_year: int | None = None) -> date | None:
     """'21 jan 2019', 'Nov. 10', '10 novembre', '2017-11-10' -> a date, or None."""
     text = text.strip().rstrip(".")
+    month: int | None  # None: a month name we do not know
+    year: int | str | None  # the year as written, when the text gives one
     if m := _ISO.match(text):
         day, month, year = int(m[3]), int(m[2]), int(m[1])
     elif m := _DMY.match(text):

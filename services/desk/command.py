@@ -13,6 +13,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -64,7 +66,7 @@ def _token(args: argparse.Namespace) -> str:
     return token
 
 
-def _params(args: argparse.Namespace, *, paging: bool) -> list[tuple[str, str]]:
+def _params(args: argparse.Namespace, *, paging: bool) -> httpx.QueryParams:
     params = [(api, v) for option, api in _LISTS.items() for v in getattr(args, option)]
     for name in ("q", "since", "until"):
         if getattr(args, name):
@@ -75,7 +77,7 @@ def _params(args: argparse.Namespace, *, paging: bool) -> list[tuple[str, str]]:
         params.append(("limit", str(args.limit)))
         if args.cursor:
             params.append(("cursor", args.cursor))
-    return params
+    return httpx.QueryParams(params)
 
 
 def _tags_of(story: dict) -> str:
@@ -166,6 +168,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
     headers = {"Authorization": f"Bearer {_token(args)}"}
     with httpx.Client(base_url=args.api, timeout=30, headers=headers) as client:
         # `stories show ID`, or plain `stories ID` as before.
+        render: Callable[[dict[str, Any]], None]
         one = action[-1] if action[:1] == ["show"] and len(action) == 2 else None
         if len(action) == 1 and action[0] not in ("show", "facets"):
             one = action[0]

@@ -16,7 +16,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 from urllib.parse import urlsplit
 
 from workers.errors import WiredeskError
@@ -205,7 +205,15 @@ def _headers(table: dict[str, Any], where: str) -> dict[str, str]:
     return headers
 
 
-def _folder_keys(table: dict[str, Any], where: str, base_dir: Path) -> dict[str, Path]:
+class _FolderKeys(TypedDict):
+    """A folder feed's own keys, as FeedConfig takes them."""
+
+    path: Path
+    processed_dir: Path
+    error_dir: Path
+
+
+def _folder_keys(table: dict[str, Any], where: str, base_dir: Path) -> _FolderKeys:
     def folder(key: str, default: Path | None) -> Path:
         value = table.get(key)
         if value is None:

@@ -325,8 +325,8 @@ def _read_keyword_line(rest: str, found: _Header) -> None:
         (i for i in range(len(tokens) - 1, 0, -1) if _HEADER_DATE.match(tokens[i])), None
     )
     if date_at is not None:
-        m = _HEADER_DATE.match(tokens[date_at])
-        found.filed = (int(m[1]), int(m[2]))
+        day, month = tokens[date_at].split("-")  # the token matched _HEADER_DATE
+        found.filed = (int(day), int(month))
         after, tokens = tokens[date_at + 1 :], tokens[:date_at]
         if after and _WORD_COUNT.match(after[0]):
             found.word_count = int(after[0])
@@ -394,7 +394,7 @@ def _apply_keyword(header: _Header, echo: _Echo | None, item: ParsedItem) -> Non
     if echo is not None and echo.word_count is not None and header.word_count is None:
         item.notes.append(f"word count: {echo.word_count}")
     if full:
-        prefix = _CYCLE_DESK.match(full)
+        prefix = _cycle_desk(full)
         slug = full[prefix.end() :] or full
         if prefix["desk"]:
             item.notes.append(f"desk: {prefix['desk']}")
@@ -607,7 +607,7 @@ def _echo(content: str, header_keyword: str | None) -> tuple[_Echo | None, bool]
         # The header cuts keywords to 24 characters: a long one need only begin the echo.
         if a and b and (a == b or (len(header_keyword) >= 20 and a.startswith(b))):
             return echo, True
-    prefix = _CYCLE_DESK.match(keyword)
+    prefix = _cycle_desk(keyword)
     counted = word_count is not None or content.rstrip().endswith(",")
     shaped = (
         bool(prefix["cycle"])
@@ -615,6 +615,14 @@ def _echo(content: str, header_keyword: str | None) -> tuple[_Echo | None, bool]
         or (counted and "-" in keyword and len(keyword.split()) <= 4)
     )
     return (echo if shaped else None), header_keyword is None and shaped
+
+
+def _cycle_desk(keyword: str) -> re.Match[str]:
+    """``_CYCLE_DESK`` against a keyword: every part of the pattern is optional, so it matches
+    any text (at worst empty, both groups None)."""
+    prefix = _CYCLE_DESK.match(keyword)
+    assert prefix is not None
+    return prefix
 
 
 def _squeezed(keyword: str) -> str:

@@ -60,6 +60,7 @@ import html
 import io
 import re
 from datetime import UTC, datetime
+from typing import Any, NotRequired, TypeAlias, TypedDict
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
@@ -91,6 +92,10 @@ from workers.formats.xmlread import (
 from workers.formats.xmlsafe import XmlDocument, parse_xml, peek_root
 
 __all__ = ["ATOM_03_NAMESPACE", "ATOM_NAMESPACE", "RSS_10_NAMESPACE", "Atom", "Rss"]
+
+# feedparser's feed and entry dictionaries (FeedParserDict, or the plain dicts the direct reading
+# builds to match them): string keys, values of whatever type feedparser gives.
+_FeedDict: TypeAlias = dict[str, Any]
 
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 ATOM_03_NAMESPACE = "http://purl.org/atom/ns#"
@@ -246,7 +251,7 @@ class _Tree:
 
     __slots__ = ("entry", "feed")
 
-    def __init__(self, *, feed, entry) -> None:
+    def __init__(self, *, feed: etree._Element | None, entry: etree._Element) -> None:
         self.feed = feed
         self.entry = entry
 
@@ -254,7 +259,7 @@ class _Tree:
 # --- documents -------------------------------------------------------------------------------
 
 
-def _is_rss(root) -> bool:
+def _is_rss(root: etree._Element) -> bool:
     if local(root) == "rss":
         return True
     return local(root) == "RDF" and any(
@@ -264,7 +269,7 @@ def _is_rss(root) -> bool:
     )
 
 
-def _rss_parts(root) -> tuple:
+def _rss_parts(root: etree._Element) -> tuple[etree._Element | None, list[etree._Element]]:
     """The channel and the items: inside the channel in RSS 0.9x/2.0, beside it in RSS 1.0."""
     if local(root) == "rss":
         channel = child(root, "channel")
@@ -274,15 +279,17 @@ def _rss_parts(root) -> tuple:
     return None, []
 
 
-def _wrong_root(root, wanted: str, format: str) -> ParseError:
+def _wrong_root(root: etree._Element, wanted: str, format: str) -> ParseError:
     return ParseError(
-        f"root element <{local(root) or root.tag}> is not {wanted}",
+        f"root element <{local(root) or str(root.tag)}> is not {wanted}",
         format=format,
         position=f"line {root.sourceline}",
     )
 
 
-def _only(items: list, what: str, root, format: str):
+def _only(
+    items: list[etree._Element], what: str, root: etree._Element, format: str
+) -> etree._Element:
     if len(items) == 1:
         return items[0]
     plural = "entries" if what == "entry" else f"{what}s"
@@ -303,7 +310,9 @@ _VOLATILE = frozenset(
 )  # fmt: skip
 
 
-def _standalone(root, channel, tag: str, item) -> bytes:
+def _standalone(
+    root: etree._Element, channel: etree._Element | None, tag: str, item: etree._Element
+) -> bytes:
     """The feed with only this item: the root and channel keep their namespaces and the
     metadata the item is read with (title, language, rights), but not what changes per fetch."""
     new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
@@ -323,7 +332,7 @@ def _standalone(root, channel, tag: str, item) -> bytes:
     return etree.tostring(new_root, xml_declaration=True, encoding="UTF-8")
 
 
-def _stable_copy(element):
+def _stable_copy(element: etree._Element) -> etree._Element:
     kept = copy.deepcopy(element)
     for sub in list(kept):
         if isinstance(sub.tag, str) and local(sub) in _VOLATILE:
@@ -331,7 +340,9 @@ def _stable_copy(element):
     return kept
 
 
-def _feed_and_entry(raw: bytes, doc: XmlDocument, feed_element, entry_element):
+def _feed_and_entry(
+    raw: bytes, doc: XmlDocument, feed_element: etree._Element | None, entry_element: etree._Element
+) -> tuple[_FeedDict, _FeedDict, list[str]]:
     """feedparser's (feed, entry, notes) for the one entry: read straight from the tree for
     RSS 2.0 and Atom 1.0, by feedparser itself for every other dialect and whatever the direct
     reading does not mirror."""
@@ -341,7 +352,7 @@ def _feed_and_entry(raw: bytes, doc: XmlDocument, feed_element, entry_element):
     return _feedparse(doc)
 
 
-def _feedparse(doc: XmlDocument) -> tuple[dict, dict, list[str]]:
+def _feedparse(doc: XmlDocument) -> tuple[_FeedDict, _FeedDict, list[str]]:
     """feedparser's reading of the document that passed the safety check.
 
     It gets the checked tree re-serialised as UTF-8 (entities already resolved, no DOCTYPE),
@@ -360,7 +371,7 @@ def _feedparse(doc: XmlDocument) -> tuple[dict, dict, list[str]]:
     return dict.get(result, "feed") or {}, entries[0], notes
 
 
-def _for_feedparser(root):
+def _for_feedparser(root: etree._Element) -> etree._Element:
     """The document as feedparser reads it best, and without what would only slow it down.
 
     Left out: the feed-level elements no item is read with, and agency-namespace blocks (read
@@ -384,7 +395,9 @@ def _for_feedparser(root):
     return new_root
 
 
-def _copy_read_children(source, target, foreign: str | None) -> None:
+def _copy_read_children(
+    source: etree._Element, target: etree._Element, foreign: str | None
+) -> None:
     for sub in source:
         if not _feedparser_reads(sub, foreign):
             continue
@@ -400,7 +413,7 @@ def _copy_read_children(source, target, foreign: str | None) -> None:
             target.append(copy.deepcopy(sub))
 
 
-def _feedparser_reads(element, foreign: str | None) -> bool:
+def _feedparser_reads(element: etree._Element, foreign: str | None) -> bool:
     if not isinstance(element.tag, str):
         return False
     namespace = etree.QName(element).namespace
@@ -433,6 +446,15 @@ def _feedparser_reads(element, foreign: str | None) -> bool:
 
 class _NotDirect(Exception):
     """The document holds something the direct reading does not mirror; feedparser reads it."""
+
+
+class _Detail(TypedDict):
+    """A text construct as feedparser's detail dictionary (``title_detail``, a ``content``)."""
+
+    type: str
+    language: str | None
+    value: str
+    src: NotRequired[str]  # Atom content that only links to its text
 
 
 # feedparser's prefix for each namespace it knows ('' for the feed vocabularies themselves).
@@ -484,7 +506,12 @@ _BASE_ATTRIBUTE = etree.XPath("boolean(//@*[translate(local-name(), 'BASE', 'bas
 _DIRECT_RSS_VERSION = re.compile(r"^(?:2(?:\.\d+)*)?$")
 
 
-def _read_directly(raw: bytes, root, feed_element, entry_element) -> tuple[dict, dict] | None:
+def _read_directly(
+    raw: bytes,
+    root: etree._Element,
+    feed_element: etree._Element | None,
+    entry_element: etree._Element,
+) -> tuple[_FeedDict, _FeedDict] | None:
     """feedparser's (feed, entry) for an RSS 2.0 or Atom 1.0 document, read from the tree;
     None when feedparser must read it."""
     if root.tag == "rss":
@@ -551,7 +578,7 @@ def _declared_prefixes(raw: bytes, atom: bool) -> dict[str, str]:
     return unknown
 
 
-def _fp_key(element, prefixes: dict[str, str]) -> str:
+def _fp_key(element: etree._Element, prefixes: dict[str, str]) -> str:
     """The name feedparser gives an element: its handler's name, 'dc_creator', 'media_content',
     or the bare local name for the feed vocabularies; lower case, as feedparser folds it."""
     tag = element.tag
@@ -569,7 +596,7 @@ def _fp_key(element, prefixes: dict[str, str]) -> str:
     return f"{prefix}_{name}".lower() if prefix else name.lower()
 
 
-def _fp_attributes(element) -> dict[str, str]:
+def _fp_attributes(element: etree._Element) -> dict[str, str]:
     """An element's attributes as feedparser's handlers see them: names folded to lower case
     (namespaced ones under feedparser's prefix), rel and type values folded too."""
     attributes: dict[str, str] = {}
@@ -583,7 +610,7 @@ def _fp_attributes(element) -> dict[str, str]:
     return attributes
 
 
-def _fp_language(element, inherited: str | None) -> str | None:
+def _fp_language(element: etree._Element, inherited: str | None) -> str | None:
     """The language feedparser tracks at an element: its own xml:lang (or lang), an empty one
     clearing it, else the parent's."""
     if not element.attrib:
@@ -606,10 +633,10 @@ def _fp_clean(text: str) -> str:
     return text.translate(_FP_CP1252)
 
 
-def _fp_text(element) -> str:
+def _fp_text(element: etree._Element) -> str:
     """The text of an element that holds only text (feedparser would read markup otherwise)."""
     if len(element):
-        raise _NotDirect(f"markup inside <{element.tag}>")
+        raise _NotDirect(f"markup inside <{element.tag!s}>")
     return _fp_clean(element.text or "")
 
 
@@ -620,8 +647,8 @@ class _DirectReader:
     def __init__(self, atom: bool, prefixes: dict[str, str]) -> None:
         self.atom = atom
         self.prefixes = prefixes
-        self.feed: dict = {}
-        self.entry: dict = {}
+        self.feed: _FeedDict = {}
+        self.entry: _FeedDict = {}
         # feedparser's element depth, and the depth of the last non-empty title: a title at that
         # depth or deeper is not stored, so the first one stays (reset at <item> and <source>).
         self.depth = 1
@@ -630,7 +657,12 @@ class _DirectReader:
         self.has_content = False
         self.link: str | None = None
 
-    def read(self, root, feed_element, entry_element) -> tuple[dict, dict]:
+    def read(
+        self,
+        root: etree._Element,
+        feed_element: etree._Element | None,
+        entry_element: etree._Element,
+    ) -> tuple[_FeedDict, _FeedDict]:
         language = _fp_language(root, None)
         if root.tag != f"{{{ATOM_NAMESPACE}}}entry" and language:
             self.feed["language"] = language.replace("_", "-")  # xml:lang on <rss> or <feed>
@@ -652,7 +684,13 @@ class _DirectReader:
 
     # feed (channel) level: only the fields _for_feedparser hands on
 
-    def _read_feed(self, feed_element, entry_element, language, depth: int) -> None:
+    def _read_feed(
+        self,
+        feed_element: etree._Element,
+        entry_element: etree._Element,
+        language: str | None,
+        depth: int,
+    ) -> None:
         for sub in feed_element:
             if not _fp_reads(sub) or not _kept_by_feed(sub):
                 continue
@@ -664,7 +702,7 @@ class _DirectReader:
             else:
                 self._read_feed_field(sub, _fp_key(sub, self.prefixes), language)
 
-    def _read_feed_field(self, element, key: str, language) -> None:
+    def _read_feed_field(self, element: etree._Element, key: str, language: str | None) -> None:
         if key in _FP_TITLE or key == "media_title":
             stored, detail = self._title_detail(element, key, language, markup=False)
             if stored:
@@ -682,7 +720,7 @@ class _DirectReader:
 
     # the entry
 
-    def _read_entry(self, entry_element, language, depth: int) -> None:
+    def _read_entry(self, entry_element: etree._Element, language: str | None, depth: int) -> None:
         attributes = _fp_attributes(entry_element) if entry_element.attrib else {}
         if {"lastmod", "href", "rdf:about"} & attributes.keys():
             raise _NotDirect("CDF or RDF attributes on the item")
@@ -699,7 +737,7 @@ class _DirectReader:
             else:
                 reader(self, sub, key, _fp_language(sub, language))
 
-    def _harmless_in_entry(self, element, key: str, language) -> None:
+    def _harmless_in_entry(self, element: etree._Element, key: str, language: str | None) -> None:
         """An element that reads nothing itself; Media RSS titles, descriptions and categories
         inside it (a <media:content>, a <media:group>) are read where they sit, as feedparser
         does."""
@@ -715,12 +753,14 @@ class _DirectReader:
                 self._harmless_in_entry(sub, sub_key, language)
         self.depth = depth
 
-    def _title(self, element, key, language) -> None:
+    def _title(self, element: etree._Element, key: str, language: str | None) -> None:
         stored, detail = self._title_detail(element, key, language)
         if stored:
             self.entry["title_detail"] = detail
 
-    def _title_detail(self, element, key, language, *, markup: bool = True) -> tuple[bool, dict]:
+    def _title_detail(
+        self, element: etree._Element, key: str, language: str | None, *, markup: bool = True
+    ) -> tuple[bool, _Detail]:
         """A title and whether feedparser stores it: not when a non-empty title was read at
         this depth or above. Media RSS titles leave the title depth as they found it."""
         detail = self._detail(element, "text/plain", language, markup=markup)
@@ -729,24 +769,24 @@ class _DirectReader:
             self.title_depth = self.depth
         return stored, detail
 
-    def _description(self, element, key, language) -> None:
+    def _description(self, element: etree._Element, key: str, language: str | None) -> None:
         """RSS description: the summary, or the content when a summary came first."""
         if self.has_summary and not self.has_content:
             self._content(element, "content", language)
         else:
             self._summary_detail(element, "text/html", language)
 
-    def _summary(self, element, key, language) -> None:
+    def _summary(self, element: etree._Element, key: str, language: str | None) -> None:
         if self.has_summary and not self.has_content:
             self._content(element, "content", language)
         else:
             self._summary_detail(element, "text/plain", language)
 
-    def _summary_detail(self, element, default: str, language) -> None:
+    def _summary_detail(self, element: etree._Element, default: str, language: str | None) -> None:
         self.entry["summary_detail"] = self._detail(element, default, language)
         self.has_summary = True
 
-    def _content(self, element, key, language) -> None:
+    def _content(self, element: etree._Element, key: str, language: str | None) -> None:
         default = "text/plain" if key == "content" else "text/html"
         detail = self._detail(element, default, language)
         if key == "content" and (src := _fp_attributes(element).get("src")):
@@ -756,7 +796,7 @@ class _DirectReader:
         if detail["type"] in _FP_SUMMARY_TYPES:
             self.has_summary = True  # feedparser copies it to the summary
 
-    def _date(self, element, key, language) -> None:
+    def _date(self, element: etree._Element, key: str, language: str | None) -> None:
         self.entry[_FP_DATE_KEYS[key]] = _fp_text(element)
 
     def _check_dates(self) -> None:
@@ -765,7 +805,7 @@ class _DirectReader:
             if value and _parse_written(named_zone_to_offset(value)[0]) is None:
                 raise _NotDirect(f"date {value!r}")  # feedparser's date readers know more
 
-    def _id(self, element, key, language) -> None:
+    def _id(self, element: etree._Element, key: str, language: str | None) -> None:
         attributes = _fp_attributes(element) if element.attrib else {}
         permalink = attributes.get("ispermalink", "true") == "true"
         if len(element):
@@ -778,7 +818,7 @@ class _DirectReader:
         if permalink and self.link is None:
             self.link = value  # a permalink guid stands in for the link
 
-    def _link(self, element, key, language) -> None:
+    def _link(self, element: etree._Element, key: str, language: str | None) -> None:
         if len(element):
             raise _NotDirect("markup in a link")
         attributes = _fp_attributes(element) if element.attrib else {}
@@ -797,7 +837,7 @@ class _DirectReader:
         value = _fp_clean(value).replace("&amp;", "&")
         self.link = _FP_ENTITY_IN_LINK.sub(r"&\g<1>", value)
 
-    def _category(self, element, key, language) -> None:
+    def _category(self, element: etree._Element, key: str, language: str | None) -> None:
         attributes = _fp_attributes(element) if element.attrib else {}
         if key == "media_category":
             attributes.setdefault("scheme", _MRSS_CATEGORY_SCHEME)
@@ -812,10 +852,10 @@ class _DirectReader:
         else:
             _fp_add_tag(tags, value, None, None)
 
-    def _source(self, element, key, language) -> None:
+    def _source(self, element: etree._Element, key: str, language: str | None) -> None:
         self.title_depth = -1  # feedparser resets its title depth at <source>
         attributes = _fp_attributes(element) if element.attrib else {}
-        source: dict = {}
+        source: dict[str, str] = {}
         if "url" in attributes:
             source["href"] = attributes["url"]
         if len(element):
@@ -824,11 +864,11 @@ class _DirectReader:
             source["title"] = value
         self.entry["source"] = source
 
-    def _atom_source(self, element, language) -> dict:
+    def _atom_source(self, element: etree._Element, language: str | None) -> dict[str, str]:
         """An Atom <source>: only its title is read; what else it holds must stay inside it."""
         if (element.text or "").strip() or any((s.tail or "").strip() for s in element):
             raise _NotDirect("text loose in <source>")
-        source: dict = {}
+        source: dict[str, str] = {}
         depth = self.depth
         for sub in element:
             self.depth = depth + 1
@@ -850,22 +890,22 @@ class _DirectReader:
         self.depth = depth
         return source
 
-    def _language(self, element, key, language) -> None:
+    def _language(self, element: etree._Element, key: str, language: str | None) -> None:
         self.entry["language"] = _fp_text(element)
 
-    def _rights(self, element, key, language) -> None:
+    def _rights(self, element: etree._Element, key: str, language: str | None) -> None:
         self.entry["rights"] = self._plain_value(element, language)
 
-    def _publisher_field(self, element, key, language) -> None:
+    def _publisher_field(self, element: etree._Element, key: str, language: str | None) -> None:
         self.entry["publisher"] = self._publisher(element, key)
 
     @staticmethod
-    def _publisher(element, key: str) -> str:
+    def _publisher(element: etree._Element, key: str) -> str:
         if key == "publisher" and element.attrib:
             raise _NotDirect("<publisher> with attributes")  # feedparser keeps the attributes
         return _fp_text(element)
 
-    def _media_keywords(self, element, key, language) -> None:
+    def _media_keywords(self, element: etree._Element, key: str, language: str | None) -> None:
         """Comma-separated keywords, each a tag; feedparser reads none when it has attributes."""
         if element.attrib:
             return  # feedparser files the attributes and fails on the missing text
@@ -876,7 +916,9 @@ class _DirectReader:
 
     # text constructs
 
-    def _detail(self, element, default: str, language, *, markup: bool = True) -> dict:
+    def _detail(
+        self, element: etree._Element, default: str, language: str | None, *, markup: bool = True
+    ) -> _Detail:
         """A title, summary, content or rights element as feedparser's detail dictionary."""
         attributes = _fp_attributes(element) if element.attrib else {}
         if "mode" in attributes:
@@ -886,7 +928,7 @@ class _DirectReader:
             raise _NotDirect(f"content type {kind}")  # feedparser decodes it as base64
         if len(element):
             if kind != _XHTML or not self.atom or not markup:
-                raise _NotDirect(f"markup inside <{element.tag}>")
+                raise _NotDirect(f"markup inside <{element.tag!s}>")
             value = _fp_xhtml(element, self.prefixes)
         else:
             value = element.text or ""
@@ -899,13 +941,15 @@ class _DirectReader:
             language = language.replace("_", "-")
         return {"type": kind, "language": language, "value": _fp_clean(value)}
 
-    def _plain_value(self, element, language) -> str:
+    def _plain_value(self, element: etree._Element, language: str | None) -> str:
         """The value of a text construct read only as a string (rights), never as markup."""
         return self._detail(element, "text/plain", language, markup=False)["value"]
 
     # everything else
 
-    def _check_harmless(self, element, key: str, allowed: frozenset = _FP_HARMLESS) -> None:
+    def _check_harmless(
+        self, element: etree._Element, key: str, allowed: frozenset[str] = _FP_HARMLESS
+    ) -> None:
         """An element _read_entry reads nothing from must also change nothing feedparser
         reads: no handler beyond the harmless ones, no name it would store a read key under,
         nothing of that kind inside it."""
@@ -914,7 +958,7 @@ class _DirectReader:
             self._check_harmless(sub, _fp_key(sub, self.prefixes), allowed)
 
     @staticmethod
-    def _refuse_handled(element, key: str, allowed: frozenset) -> None:
+    def _refuse_handled(element: etree._Element, key: str, allowed: frozenset[str]) -> None:
         if key in _FP_COLLIDING or (key in _FP_HANDLERS and key not in allowed):
             raise _NotDirect(f"<{key}>")
         if key in _FP_OPAQUE_TEXT and len(element):
@@ -954,7 +998,7 @@ _ENTRY_READERS = {
 }  # fmt: skip
 
 
-def _fp_reads(element) -> bool:
+def _fp_reads(element: etree._Element) -> bool:
     """_feedparser_reads (no foreign home namespace) from the tag string alone: elements in
     no namespace or in one feedparser knows."""
     tag = element.tag
@@ -963,13 +1007,15 @@ def _fp_reads(element) -> bool:
     return tag[0] != "{" or tag[1 : tag.find("}")].lower() in _FEEDPARSER_NAMESPACES
 
 
-def _kept_by_feed(element) -> bool:
+def _kept_by_feed(element: etree._Element) -> bool:
     """The feed- or channel-level elements _for_feedparser hands on."""
-    name = element.tag.rpartition("}")[2]
+    name = local(element)
     return name in ("channel", "item", "entry") or name in _FEED_FIELDS_READ
 
 
-def _fp_add_tag(tags: list, term, scheme, label) -> None:
+def _fp_add_tag(
+    tags: list[dict[str, str | None]], term: str | None, scheme: str | None, label: str | None
+) -> None:
     if not term and not scheme and not label:
         return
     tag = {"term": term, "scheme": scheme, "label": label}
@@ -977,7 +1023,7 @@ def _fp_add_tag(tags: list, term, scheme, label) -> None:
         tags.append(tag)
 
 
-def _fp_xhtml(element, prefixes: dict[str, str]) -> str:
+def _fp_xhtml(element: etree._Element, prefixes: dict[str, str]) -> str:
     """Atom XHTML content as the markup feedparser rebuilds from it: names and attribute names
     in lower case, text escaped, and one <div> that wraps everything dropped."""
     pieces = [xml_escape(element.text)] if element.text else []
@@ -1001,7 +1047,7 @@ def _fp_xhtml(element, prefixes: dict[str, str]) -> str:
     return "".join(pieces)
 
 
-def _fp_xhtml_element(element, pieces: list[str], prefixes: dict[str, str]) -> None:
+def _fp_xhtml_element(element: etree._Element, pieces: list[str], prefixes: dict[str, str]) -> None:
     name = local(element).lower()
     # feedparser calls end-tag handlers even inside content, and treats SVG and MathML apart.
     if name in ("svg", "math") or _fp_key(element, prefixes) in _FP_END_HANDLERS:
@@ -1031,12 +1077,14 @@ def _fp_xhtml_element(element, pieces: list[str], prefixes: dict[str, str]) -> N
 # --- one entry -------------------------------------------------------------------------------
 
 
-def _get(mapping, key: str):
+def _get(mapping: _FeedDict | None, key: str) -> Any:
     """A FeedParserDict value without its legacy key aliases (and their warnings)."""
     return dict.get(mapping, key) if mapping else None
 
 
-def _read_entry(format: str, feed: dict, entry: dict, tree: _Tree, notes: list[str]) -> ParsedItem:
+def _read_entry(
+    format: str, feed: _FeedDict, entry: _FeedDict, tree: _Tree, notes: list[str]
+) -> ParsedItem:
     body, content_language = _standard_body(entry, notes)
     extensions = _extension_elements(tree.entry)
     body = _agency_body(extensions, body, notes)
@@ -1044,6 +1092,7 @@ def _read_entry(format: str, feed: dict, entry: dict, tree: _Tree, notes: list[s
     updated = _when(entry, "updated", notes)
     if format == "rss" and published is None:
         published = updated  # RSS 1.0's dc:date is the item's one date
+    dated = published or updated
     bylines = _bylines(format, tree, notes)
     headline = _headline(_get(entry, "title_detail"))
     subjects, keywords = _categories(_get(entry, "tags") or [])
@@ -1062,7 +1111,7 @@ def _read_entry(format: str, feed: dict, entry: dict, tree: _Tree, notes: list[s
         item_id=item_id.strip() if item_id and item_id.strip() else None,
         byline=", ".join(dict.fromkeys(b for b in bylines if b)) or None,
         slugline=_extension_text(extensions, "slugline"),
-        date_hint=(published or updated).date() if (published or updated) else None,
+        date_hint=dated.date() if dated else None,
         subjects=subjects,
         keywords=keywords,
         language=language,
@@ -1082,7 +1131,7 @@ class _Body:
         self.namespace = namespace
 
 
-def _standard_body(entry: dict, notes: list[str]) -> tuple[_Body, str | None]:
+def _standard_body(entry: _FeedDict, notes: list[str]) -> tuple[_Body, str | None]:
     """content (content:encoded, Atom content) before description / summary."""
     for content in _get(entry, "content") or []:
         if _get(content, "src"):
@@ -1094,7 +1143,7 @@ def _standard_body(entry: dict, notes: list[str]) -> tuple[_Body, str | None]:
     return _Body(_construct(detail)), language_code(_get(detail, "language"))
 
 
-def _construct(detail) -> list[str]:
+def _construct(detail: _FeedDict | None) -> list[str]:
     """A feed text construct (title, summary, content) as paragraphs, by its type."""
     value = _get(detail, "value") or ""
     if not value.strip():
@@ -1107,11 +1156,13 @@ def _construct(detail) -> list[str]:
     return [p.strip() for p in _BLANK_LINE.split(value) if p.strip()]
 
 
-def _headline(detail) -> str | None:
+def _headline(detail: _FeedDict | None) -> str | None:
     return " ".join(_construct(detail)) or None
 
 
-def _agency_body(extensions: list, standard: _Body, notes: list[str]) -> _Body:
+def _agency_body(
+    extensions: list[tuple[str, etree._Element]], standard: _Body, notes: list[str]
+) -> _Body:
     """The copy an agency carries in its own namespace, when the standard content falls short.
 
     Only elements outside the feed vocabularies count, wherever they sit in the entry
@@ -1123,7 +1174,8 @@ def _agency_body(extensions: list, standard: _Body, notes: list[str]) -> _Body:
             body = element
         elif lede is None and name in _LEDE_NAMES and _has_text(element):
             lede = element
-    if body is None and lede is None:
+    source = body if body is not None else lede
+    if source is None:
         return standard
     first = _element_paragraphs(lede) if lede is not None else []
     rest = _element_paragraphs(body) if body is not None else []
@@ -1133,17 +1185,16 @@ def _agency_body(extensions: list, standard: _Body, notes: list[str]) -> _Body:
     found = sum(len(p) for p in paragraphs)
     if found <= _MUCH_SHORTER * sum(len(p) for p in standard.paragraphs):
         return standard
-    source = body if body is not None else lede
     notes.append(f"body read from the agency's own <{etree.QName(source).localname}> element")
     return _Body(paragraphs, etree.QName(source).namespace)
 
 
-def _has_text(element) -> bool:
+def _has_text(element: etree._Element) -> bool:
     text = inline_text(element)
     return bool(text and len(text.split()) >= 3)
 
 
-def _element_paragraphs(element) -> list[str]:
+def _element_paragraphs(element: etree._Element) -> list[str]:
     """An agency element's copy: its own markup, or (escaped or CDATA) HTML, or plain text."""
     if len(element):
         return read_paragraphs(element)
@@ -1153,7 +1204,7 @@ def _element_paragraphs(element) -> list[str]:
     return [p.strip() for p in _BLANK_LINE.split(text) if p.strip()]
 
 
-def _extension_elements(entry) -> list[tuple[str, etree._Element]]:
+def _extension_elements(entry: etree._Element | None) -> list[tuple[str, etree._Element]]:
     """(unified local name, element) for the entry's elements in agencies' own namespaces
     (neither a feed vocabulary nor the namespace the entry itself is in), in document order."""
     if entry is None:
@@ -1169,7 +1220,7 @@ def _extension_elements(entry) -> list[tuple[str, etree._Element]]:
     return found
 
 
-def _extension_text(extensions: list, name: str) -> str | None:
+def _extension_text(extensions: list[tuple[str, etree._Element]], name: str) -> str | None:
     """The text of an agency element with this local name (its slugline), if any."""
     for found, element in extensions:
         if found == name:
@@ -1181,7 +1232,7 @@ def _extension_text(extensions: list, name: str) -> str | None:
 # --- dates -----------------------------------------------------------------------------------
 
 
-def _when(entry: dict, key: str, notes: list[str]) -> datetime | None:
+def _when(entry: _FeedDict, key: str, notes: list[str]) -> datetime | None:
     """A date as the feed wrote it, with its own offset; feedparser's reading for the dialects
     Python's readers do not know (Korean, Greek, asctime, W3DTF fragments)."""
     written = _get(entry, key)
@@ -1191,7 +1242,9 @@ def _when(entry: dict, key: str, notes: list[str]) -> datetime | None:
             return found
     parsed = _get(entry, f"{key}_parsed")
     if parsed:
-        return datetime(*parsed[:6], tzinfo=UTC)
+        # a time.struct_time in UTC, as feedparser's date readers give it
+        year, month, day, hour, minute, second = parsed[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     return None
 
 
@@ -1226,7 +1279,7 @@ def _bylines(format: str, tree: _Tree, notes: list[str]) -> list[str | None]:
     return [_person(_person_element(a), notes) for a in authors]
 
 
-def _person_element(element) -> str | None:
+def _person_element(element: etree._Element | None) -> str | None:
     """An Atom person construct: its name, else its e-mail."""
     for name in ("name", "email"):
         text = inline_text(child(element, name))
@@ -1247,7 +1300,7 @@ def _person(text: str | None, notes: list[str]) -> str | None:
     return " ".join(text.split())
 
 
-def _categories(tags: list) -> tuple[list[Subject], list[str]]:
+def _categories(tags: list[_FeedDict]) -> tuple[list[Subject], list[str]]:
     """IPTC subject and Media Topic codes become subjects; every other category a keyword."""
     subjects: list[Subject] = []
     keywords: list[str] = []
@@ -1257,14 +1310,22 @@ def _categories(tags: list) -> tuple[list[Subject], list[str]]:
         scheme = (_get(tag, "scheme") or "").lower()
         code = _IPTC_CODE.match(term)
         alias = next((a for part, a in _IPTC_SCHEMES if part in scheme), None)
-        if code and (alias or code["alias"]):
-            subjects.append(Subject(scheme=code["alias"] or alias, code=code["code"], name=label))
+        iptc_scheme = (code["alias"] or alias) if code else None
+        if code and iptc_scheme:
+            subjects.append(Subject(scheme=iptc_scheme, code=code["code"], name=label))
         elif label or term:
             keywords.append(label or term)
     return list(dict.fromkeys(subjects)), list(dict.fromkeys(keywords))
 
 
-def _agency(format: str, feed: dict, entry: dict, tree: _Tree, body: _Body, notes) -> str | None:
+def _agency(
+    format: str,
+    feed: _FeedDict,
+    entry: _FeedDict,
+    tree: _Tree,
+    body: _Body,
+    notes: list[str],
+) -> str | None:
     """The credited agency: a known name anywhere the feed credits, then the item's own
     <source>, then weaker credits that a dateline naming another agency overrides."""
     source_title = _get(_get(entry, "source"), "title")
@@ -1317,7 +1378,7 @@ def _owner_credit(names: list[str | None], owners: set[str]) -> str | None:
     return None
 
 
-def _owner_labels(authors: list, feed) -> set[str]:
+def _owner_labels(authors: list[etree._Element], feed: etree._Element | None) -> set[str]:
     """The organisations the feed's own addresses belong to: its authors' e-mail domains and
     the hosts of its links."""
     hosts = []

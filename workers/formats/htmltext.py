@@ -90,23 +90,23 @@ class _Paragraphs(HTMLParser):
             self.paragraphs.append(text)
         self._current = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED and tag not in _VOID:
             self._skipping.append(tag)
         elif tag in _BLOCKS:
             self._flush()
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS:
             self._flush()
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if self._skipping and tag == self._skipping[-1]:
             self._skipping.pop()
         elif tag in _BLOCKS and not self._skipping:
             self._flush()
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self._skipping:
             self._current.append(data)
 

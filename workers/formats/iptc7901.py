@@ -447,7 +447,9 @@ def _parse_telex(raw: bytes) -> ParsedItem:
     'FMG000', or the source, 'AAP'), header lines, the text, NNNN. A 7901 message inside
     the envelope is read as one; otherwise the header lines are the agency system's own."""
     notes = ["framing: ZCZC ... NNNN telex envelope"]
-    inner = raw[_TELEX_START.match(raw).end() :]
+    start = _TELEX_START.match(raw)
+    assert start is not None  # parse() sends only copy that opens with ZCZC
+    inner = raw[start.end() :]
     end = _TELEX_END.search(inner)
     if end:
         inner = inner[: end.start()]
@@ -539,7 +541,7 @@ def _read_marker_header(lines: list[str], item: ParsedItem) -> list[str]:
 
 def _is_marker_line(line: str) -> bool:
     match = _MARKER_LINE.match(line)
-    return bool(match) and _fits_marker(match["marker"], match["value"].strip())
+    return match is not None and _fits_marker(match["marker"], match["value"].strip())
 
 
 def _fits_marker(marker: str, value: str) -> bool:
@@ -1124,7 +1126,7 @@ def _read_notebook(lines: list[str], item: ParsedItem) -> None:
 
 def _is_desk_sign_off(line: str) -> bool:
     match = _DESK_SIGN_OFF.match(line.strip())
-    return bool(match) and match["agency"] in AGENCIES
+    return match is not None and match["agency"] in AGENCIES
 
 
 def _agency_sign_off(line: str) -> str | None:

@@ -102,7 +102,7 @@ from workers.formats.xmlread import (
 )
 from workers.formats.xmlsafe import parse_xml, peek_root
 
-__all__ = ["NewsML12"]
+__all__ = ["NewsML12", "read_news_item"]
 
 FORMAT = "newsml_1_2"
 
@@ -257,7 +257,7 @@ class NewsML12(WireFormat):
             item_el = root
         else:
             raise ParseError(
-                f"root element <{name or root.tag}> is neither <NewsML> nor <NewsItem>",
+                f"root element <{name or str(root.tag)}> is neither <NewsML> nor <NewsItem>",
                 format=self.name,
                 position=f"line {root.sourceline}",
             )
@@ -701,6 +701,8 @@ def _body(
         notes.append("text is base64-encoded in the ContentItem; not read")
         return [], None
     data = child(content, "DataContent")
+    # Only ContentItems whose DataContent holds something come here (see _has_data).
+    assert data is not None
     elements = [e for e in data if isinstance(e.tag, str)]
     if elements:
         if local(elements[0]) == "nitf":
@@ -1053,10 +1055,9 @@ def _topic_names(topic_sets: list[etree._Element], language: str | None) -> dict
 def _keywords(path: list[etree._Element]) -> list[str]:
     found = [t for t in map(_text, _lines(path, "KeywordLine")) if t]
     for prop in _meta(path, "DescriptiveMetadata", "Property"):
-        if (prop.get("FormalName") or "").lower() == "keyword" and (
-            prop.get("Value") or ""
-        ).strip():
-            found.append(prop.get("Value").strip())
+        is_keyword = (prop.get("FormalName") or "").lower() == "keyword"
+        if is_keyword and (value := (prop.get("Value") or "").strip()):
+            found.append(value)
     return list(dict.fromkeys(found))
 
 

@@ -104,7 +104,7 @@ from workers.formats.xmlread import (
 )
 from workers.formats.xmlsafe import parse_xml, peek_root
 
-__all__ = ["NAR_NAMESPACE", "NewsMLG2"]
+__all__ = ["NAR_NAMESPACE", "NewsMLG2", "read_news_item"]
 
 NAME = "newsml_g2"
 NAR_NAMESPACE = "http://iptc.org/std/nar/2006-10-01/"
@@ -300,7 +300,7 @@ class NewsMLG2(WireFormat):
             raise EmptyStoryError(f"{self.name}: {_describe(root)}")
         elif name != "newsItem":
             raise ParseError(
-                f"root element <{name or root.tag}> is neither <newsMessage> nor <newsItem>",
+                f"root element <{name or str(root.tag)}> is neither <newsMessage> nor <newsItem>",
                 format=self.name,
                 position=f"line {root.sourceline}",
             )
@@ -338,8 +338,8 @@ def _one_item_message(message: etree._Element, item: etree._Element) -> bytes:
         for ancestor in item.iterancestors():
             if ancestor is message:
                 break
-            if ancestor.get(XML_LANG):
-                copied.set(XML_LANG, ancestor.get(XML_LANG))
+            if lang := ancestor.get(XML_LANG):
+                copied.set(XML_LANG, lang)
                 break
     item_set.append(copied)
     return etree.tostring(shell, xml_declaration=True, encoding="UTF-8")
@@ -427,8 +427,8 @@ def read_news_item(item: etree._Element, *, header: etree._Element | None = None
             _CORRECTION_NOTICE.search(n) for n in leading
         ):
             signals.append(Signal.correction)
-    bylines = [spaced_text(b) for b in c.all("by")]
-    if not any(bylines):
+    bylines = [b for b in (spaced_text(e) for e in c.all("by")) if b]
+    if not bylines:
         bylines = content.bylines
 
     item_class = _code(m.first("itemClass"))
@@ -497,7 +497,7 @@ def _cut_short(body: list[str], declared: int | None, notes: list[str]) -> bool:
     return True
 
 
-class _Index(dict):
+class _Index(dict[str, list[etree._Element]]):
     """An element's children by local name, read in one pass: an item's metadata is looked up
     field by field, and scanning the children for each field costs more than the parse."""
 
@@ -517,13 +517,13 @@ class _Index(dict):
         return self.get(name, [])
 
 
-def _code(element) -> str | None:
+def _code(element: etree._Element | None) -> str | None:
     if element is None:
         return None
     return code_tail(element.get("qcode") or element.get("uri") or element.get("literal"))
 
 
-def _when(element) -> datetime | None:
+def _when(element: etree._Element | None) -> datetime | None:
     return parse_wire_datetime(element.text) if element is not None else None
 
 
@@ -539,7 +539,11 @@ def _embargo_holds(until: datetime | None, version_created: datetime | None) -> 
 
 
 def _version(
-    item, guid: str | None, meta, header: _Index, notes: list[str]
+    item: etree._Element,
+    guid: str | None,
+    meta: etree._Element | None,
+    header: _Index,
+    notes: list[str],
 ) -> tuple[int, str | None]:
     """The version number, and the item id (the guid, less a version it carries)."""
     given = item.get("version")
@@ -563,7 +567,7 @@ def _version(
     return 1, guid
 
 
-def _versioned_ids(meta, header: _Index) -> list[str]:
+def _versioned_ids(meta: etree._Element | None, header: _Index) -> list[str]:
     """Ids naming one version: Reuters' ``rtr:versionedId``, the header's ``transmitId``."""
     iterated = meta.iter("{*}versionedId") if meta is not None else ()
     found = [e.get("guid") or "" for e in iterated]
@@ -675,7 +679,7 @@ def _is_version_word(text: str) -> bool:
 def _is_correction_notice(note: str) -> bool:
     """A note that opens by saying it corrects ('Corrects spelling', 'Eds: Corrects ...',
     'Korjattu: ...')."""
-    start = note[_NOTE_PREFIX.match(note).end() :]
+    start = _NOTE_PREFIX.sub("", note, count=1)
     return bool(_CORRECTION_NOTICE.match(start))
 
 
@@ -703,7 +707,7 @@ def _empty_reason(m: _Index) -> str:
 # ---- agency ---------------------------------------------------------------------------------
 
 
-def _agency(item, m: _Index, c: _Index, header: _Index) -> str | None:
+def _agency(item: etree._Element, m: _Index, c: _Index, header: _Index) -> str | None:
     """The credited agency: a known agency wherever the item names one (credit first, then
     provider, copyright holder, info source, the sender, the domains of the guid and of the
     parties' URIs, the header's origin), else the first name it gives. Codes are never names;
@@ -729,7 +733,7 @@ def _agency(item, m: _Index, c: _Index, header: _Index) -> str | None:
     return pick_agency(_CREDIT_JOIN.split(plain[0], maxsplit=1)[0]) if plain else None
 
 
-def _party_names(party) -> list[str | None]:
+def _party_names(party: etree._Element | None) -> list[str | None]:
     """A provider's or copyright holder's name, literal, and qcode when it is a name."""
     if party is None:
         return []
@@ -758,20 +762,22 @@ def _domain_label(value: str) -> str | None:
 # ---- text -----------------------------------------------------------------------------------
 
 
-def _headline(c: _Index, m: _Index, nitf, html) -> str | None:
+def _headline(
+    c: _Index, m: _Index, nitf: etree._Element | None, html: etree._Element | None
+) -> str | None:
     """The main headline; a sub-headline only when nothing else is there."""
     heads = c.all("headline")
     main = [h for h in heads if not _SUB_HEADLINE.search(h.get("role") or "")]
     for element in [*main, *heads]:
         if text := inline_text(element):
             return text
-    for element in (
+    for other in (
         child(nitf, "body", "body.head", "hedline", "hl1"),
         m.first("title"),
         child(nitf, "head", "title"),
         child(html, "head", "title"),
     ):
-        if text := inline_text(element):
+        if text := inline_text(other):
             return text
     return None
 
@@ -794,7 +800,7 @@ class _Content:
     media_files: list[str] = field(default_factory=list)
 
 
-def _body(content_set, notes: list[str]) -> _Content:
+def _body(content_set: etree._Element | None, notes: list[str]) -> _Content:
     """Paragraphs of the item's text, and the NITF, XHTML or in-house document it came in."""
     found = _Content()
     for inline in children(content_set, "inlineXML"):
@@ -900,7 +906,7 @@ def _dialect_dateline(element: etree._Element) -> Dateline | None:
     source = next((fields[k] for k in _DIALECT_SOURCES if fields.get(k)), None)
     agency = _agency_word(source)
     city, comma, rest = (source or "").partition(",")
-    if comma and city.strip() and _agency_word(rest):
+    if source and comma and city.strip() and _agency_word(rest):
         text, place = source, city.strip()
     elif source and not agency and not place:
         return _dateline_from_text(source)
@@ -1025,7 +1031,9 @@ def _dateline_paragraph(body: list[str]) -> Dateline | None:
         return None
     line = " ".join(body[0].split())
     match = _DATELINE_LINE.match(line)
-    credit = match and (match["paren"] or match["comma"]).strip()
+    if match is None:
+        return None
+    credit = (match["paren"] or match["comma"]).strip()
     if not credit or not _AGENCY_CREDIT.match(credit) or not (agency := _agency_word(credit)):
         return None
     if _is_date(match["city"]):
@@ -1105,12 +1113,12 @@ def _scheme_and_code(qcode: str | None, uri: str | None) -> tuple[str | None, st
     return None, None
 
 
-def _language(item, c: _Index) -> str | None:
+def _language(item: etree._Element, c: _Index) -> str | None:
     tag = next((e.get("tag") for e in c.all("language") if e.get("tag")), None)
     if code := language_code(tag):
         return code
     # xml:lang is inherited: the item's own, else the message's.
     for element in (item, *item.iterancestors()):
-        if element.get(XML_LANG):
-            return language_code(element.get(XML_LANG))
+        if lang := element.get(XML_LANG):
+            return language_code(lang)
     return None

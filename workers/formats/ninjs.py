@@ -52,7 +52,7 @@ import json
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeGuard
 
 from schemas import Dateline, PubStatus, Signal, Subject
 from workers.dateline import AGENCIES
@@ -292,7 +292,7 @@ def _fold_key(key: str) -> str:
     return (key[:1] + key[1:].replace("_", "")).lower()
 
 
-def _fold(doc: dict) -> dict:
+def _fold(doc: dict[str, Any]) -> dict[str, Any]:
     """An item's top-level fields under folded names; the first non-empty spelling wins."""
     folded: dict[str, Any] = {}
     for key, value in doc.items():
@@ -302,14 +302,14 @@ def _fold(doc: dict) -> dict:
     return folded
 
 
-def _is_item(doc: Any) -> bool:
+def _is_item(doc: Any) -> TypeGuard[dict[str, Any]]:
     if not isinstance(doc, dict):
         return False
     return any(value not in (None, "", []) and _fold_key(key) in _ITEM_KEYS
                for key, value in doc.items())  # fmt: skip
 
 
-def _items(doc: Any) -> list[dict] | None:
+def _items(doc: Any) -> list[dict[str, Any]] | None:
     """The items a wrapper holds, unwrapped; None when ``doc`` is an item itself (or nothing
     that looks like news)."""
     if isinstance(doc, list):
@@ -328,7 +328,7 @@ def _items(doc: Any) -> list[dict] | None:
     return None
 
 
-def _entry(entry: dict) -> dict:
+def _entry(entry: dict[str, Any]) -> dict[str, Any]:
     """AP feed entries are ``{"meta": ..., "item": {...}}``: the item is what counts."""
     inner = entry.get("item")
     if not _is_item(entry) and _is_item(inner):
@@ -336,7 +336,7 @@ def _entry(entry: dict) -> dict:
     return entry
 
 
-def _get(doc: dict, *names: str) -> Any:
+def _get(doc: dict[str, Any], *names: str) -> Any:
     for name in names:
         if doc.get(name) not in (None, "", []):
             return doc[name]
@@ -347,7 +347,7 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _read(raw_doc: dict) -> ParsedItem:
+def _read(raw_doc: dict[str, Any]) -> ParsedItem:
     doc = _fold(raw_doc)
     item = ParsedItem(format="ninjs", body=[])
     item.item_id = _item_id(doc)
@@ -390,7 +390,7 @@ def _read(raw_doc: dict) -> ParsedItem:
     return item
 
 
-def _item_id(doc: dict) -> str | None:
+def _item_id(doc: dict[str, Any]) -> str | None:
     """AP's ``altids.itemid`` first: its ``uri`` carries request tokens that change between
     the feed and the item endpoint. Then the ninjs ids, digitalwires' ``urn`` (the story, where
     ``entry_id`` is one delivery), a plain ``id``."""
@@ -418,7 +418,7 @@ def _code_word(value: str) -> str:
     return re.split(r"[:/]", value.strip().rstrip("/"))[-1].lower()
 
 
-def _signal_words(doc: dict) -> list[str]:
+def _signal_words(doc: dict[str, Any]) -> list[str]:
     """Signal codes wherever the dialects put them: ninjs ``signals`` (strings or objects),
     digitalwires' ``signal`` string and its ``dnltype:signal`` categories."""
     words: list[str] = []
@@ -434,7 +434,7 @@ def _signal_words(doc: dict) -> list[str]:
     return [_code_word(w) for w in words if w]
 
 
-def _read_status(doc: dict, item: ParsedItem) -> None:
+def _read_status(doc: dict[str, Any], item: ParsedItem) -> None:
     raw = _get(doc, "pubstatus")
     if isinstance(raw, str):
         status = _STATUSES.get(_code_word(raw))
@@ -460,7 +460,7 @@ def _read_status(doc: dict, item: ParsedItem) -> None:
         item.embargoed_until = until
 
 
-def _urgency(doc: dict, notes: list[str]) -> int | None:
+def _urgency(doc: dict[str, Any], notes: list[str]) -> int | None:
     """``urgency``, else Superdesk's ``priority``, else AP's ANPA ``editorialpriority``."""
     for key in ("urgency", "priority"):
         value = _get(doc, key)
@@ -476,7 +476,7 @@ def _urgency(doc: dict, notes: list[str]) -> int | None:
     return None
 
 
-def _pick(entries: Any) -> list[dict]:
+def _pick(entries: Any) -> list[dict[str, Any]]:
     """Headline or body entries, the main one first, those without a role next."""
     if not isinstance(entries, list):
         return []
@@ -484,7 +484,7 @@ def _pick(entries: Any) -> list[dict]:
     return sorted(entries, key=lambda e: {"main": 0, None: 1}.get(e.get("role"), 2))
 
 
-def _body_rank(entry: dict) -> tuple[int, int]:
+def _body_rank(entry: dict[str, Any]) -> tuple[int, int]:
     """Body entries: the main one first, then the richest markup (TT sends the same text as
     plain text with the headline and dat line run in, as HTML5 and as its own XML)."""
     role = {"main": 0, None: 1}.get(entry.get("role"), 2)
@@ -492,7 +492,7 @@ def _body_rank(entry: dict) -> tuple[int, int]:
     return role, 0 if "html" in kind else 1 if "xml" in kind else 2
 
 
-def _headline(doc: dict) -> str | None:
+def _headline(doc: dict[str, Any]) -> str | None:
     if headline := _text(_get(doc, "headline")):
         return headline
     for entry in _pick(_get(doc, "headlines")):
@@ -532,7 +532,7 @@ class _HtmlBody(HTMLParser):
             self.paragraphs.append(text)
         self._current = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HTML_VOID:
             if tag in _HTML_BLOCKS and not self._frames:
                 self._flush()
@@ -558,11 +558,11 @@ class _HtmlBody(HTMLParser):
             if tag in _HTML_BLOCKS and not self._frames:
                 self._flush()
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HTML_BLOCKS and not self._frames:
             self._flush()
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         for index in range(len(self._frames) - 1, -1, -1):
             frame = self._frames[index]
             if frame[0] != tag:
@@ -580,7 +580,7 @@ class _HtmlBody(HTMLParser):
         if tag in _HTML_BLOCKS and not self._frames:
             self._flush()
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         keep = True
         for frame in self._frames:
             if frame[2]:
@@ -625,14 +625,14 @@ def _markup_paragraphs(value: str, kind: str, marks: dict[str, str]) -> list[str
     return _plain_paragraphs(value)
 
 
-def _string_list(value: list) -> list[str]:
+def _string_list(value: list[Any]) -> list[str]:
     """Paragraphs sent as a list of strings; nothing when anything else is in the list."""
     if not all(isinstance(v, str) for v in value):
         return []
     return [" ".join(v.split()) for v in value if v.strip()]
 
 
-def _body(doc: dict, item: ParsedItem, marks: dict[str, str]) -> list[str]:
+def _body(doc: dict[str, Any], item: ParsedItem, marks: dict[str, str]) -> list[str]:
     """The story text, richest form first: ``bodies[]``, HTML (TT's ``body_html5``), XHTML
     (Reuters' ``bodyXhtml``), NITF, plain text or a list of paragraphs; a description (a
     brief, a caption, a teaser) only when there is no body."""
@@ -668,7 +668,7 @@ def _body(doc: dict, item: ParsedItem, marks: dict[str, str]) -> list[str]:
     return []
 
 
-def _byline(doc: dict) -> str | None:
+def _byline(doc: dict[str, Any]) -> str | None:
     """``byline`` or ``by`` as carried; AP's ``bylines[]`` without their job titles, TT's
     ``bylines[]`` by their ``byline`` or first and last names."""
     value = _get(doc, "byline", "by")
@@ -678,19 +678,19 @@ def _byline(doc: dict) -> str | None:
         value = _get(doc, "bylines")
     if isinstance(value, list):
         names = [_byline_entry(v) if isinstance(v, dict) else v for v in value]
-        names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
-        return ", ".join(dict.fromkeys(names)) or None
+        found = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+        return ", ".join(dict.fromkeys(found)) or None
     return None
 
 
-def _byline_entry(entry: dict) -> str | None:
+def _byline_entry(entry: dict[str, Any]) -> str | None:
     if found := _text(entry.get("name") or entry.get("by") or entry.get("byline")):
         return found
     parts = [_text(entry.get(k)) for k in ("firstname", "lastname")]
     return " ".join(p for p in parts if p) or None
 
 
-def _slugline(doc: dict, item: ParsedItem) -> str | None:
+def _slugline(doc: dict[str, Any], item: ParsedItem) -> str | None:
     """The slug as carried. An ANPA keyword line ('BC-Slug,1st Ld-Writethru', as AP's API
     sends it) keeps the keyword; its take words become the version label, and correction or
     kill words their signals (a lead or write-through is a version, not a signal)."""
@@ -708,7 +708,9 @@ def _slugline(doc: dict, item: ParsedItem) -> str | None:
     return slug
 
 
-def _dateline(doc: dict, byline: str | None, marked: str | None = None) -> Dateline | None:
+def _dateline(
+    doc: dict[str, Any], byline: str | None, marked: str | None = None
+) -> Dateline | None:
     """The dateline the item's metadata gives; normalise prefers the one printed at the start
     of the copy and only falls back to this one.
 
@@ -741,7 +743,7 @@ def _dateline(doc: dict, byline: str | None, marked: str | None = None) -> Datel
     return None
 
 
-def _vignette_dateline(doc: dict, vignette: str | None) -> Dateline | None:
+def _vignette_dateline(doc: dict[str, Any], vignette: str | None) -> Dateline | None:
     """TT's dat line ('<span class="vignette">Motala</span><span class="source">TT</span>')
     stands where a dateline stands, but its first word is a place only on located stories;
     on others it is a topic label ('Fotboll'). It is read as the dateline when the item's
@@ -804,7 +806,7 @@ def _names(value: Any) -> list[str]:
     return out
 
 
-def _category_names(doc: dict) -> set[str]:
+def _category_names(doc: dict[str, Any]) -> set[str]:
     """Names and codes of the item's subjects, services, products and genres, lower-cased:
     Superdesk installs put a service ('politics') into ``source``, and it is no agency."""
     found: set[str] = set()
@@ -844,7 +846,7 @@ def _byline_credit(byline: str | None) -> str | None:
     return None
 
 
-def _uri_agency(doc: dict) -> str | None:
+def _uri_agency(doc: dict[str, Any]) -> str | None:
     """The provider whose namespace the item's id is in: 'tag:reuters.com,2023:…',
     'http://tt.se/media/…', 'urn:newsml:dpa.com:…'; only an agency we know by that name."""
     for value in (_get(doc, "uri"), _get(doc, "guid"), _get(doc, "urn")):
@@ -856,7 +858,7 @@ def _uri_agency(doc: dict) -> str | None:
     return None
 
 
-def _agency(doc: dict, item: ParsedItem, marked_source: str | None = None) -> str | None:
+def _agency(doc: dict[str, Any], item: ParsedItem, marked_source: str | None = None) -> str | None:
     """The credited agency: the story's ``source`` or credit line, then an information source
     that is an agency we know, then the copyright holder and the provider, who may only be
     distributing it (Superdesk exports carry the distributor as copyrightholder). Only these
@@ -888,7 +890,7 @@ def _agency(doc: dict, item: ParsedItem, marked_source: str | None = None) -> st
     return _uri_agency(doc)
 
 
-def _replaces(doc: dict, item_id: str | None) -> list[str]:
+def _replaces(doc: dict[str, Any], item_id: str | None) -> list[str]:
     """Ids of the items this one replaces: TT's ``replacing`` (the uris of earlier versions),
     ninjs-like ``replaces``/``supersedes``, Superdesk's ``evolvedfrom``; strings, lists, or
     objects with a ``uri``/``guid``. Dedupe joins the versions by them."""
@@ -903,7 +905,7 @@ def _replaces(doc: dict, item_id: str | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _notes(doc: dict) -> list[str]:
+def _notes(doc: dict[str, Any]) -> list[str]:
     """Editors' notes: ninjs ``ednote``/``edNote``, digitalwires' publishable ``ednotes``."""
     notes = [n for n in [_text(doc.get("ednote"))] if n]
     for entry in doc.get("ednotes") or []:
@@ -913,7 +915,7 @@ def _notes(doc: dict) -> list[str]:
     return notes
 
 
-def _read_notes(doc: dict, item: ParsedItem) -> None:
+def _read_notes(doc: dict[str, Any], item: ParsedItem) -> None:
     for note in _notes(doc):
         item.notes.append(note)
         if _CORRECTION_NOTE.match(note):

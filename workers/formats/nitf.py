@@ -59,7 +59,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from lxml import etree
 
@@ -248,7 +248,7 @@ class Nitf(WireFormat):
         root = doc.root
         if local(root) != "nitf":
             raise ParseError(
-                f"root element <{local(root) or root.tag}> is not <nitf>",
+                f"root element <{local(root) or str(root.tag)}> is not <nitf>",
                 format=self.name,
                 position=f"line {root.sourceline}",
             )
@@ -346,7 +346,7 @@ def _editorial_text(docdata: _Kids, head: _Kids) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def _version(du_key, ed_text: str, head: _Kids) -> int:
+def _version(du_key: etree._Element | None, ed_text: str, head: _Kids) -> int:
     if du_key is not None:
         for attribute in ("version", "generation"):
             number = parse_int(du_key.get(attribute), low=0, high=100_000)
@@ -358,7 +358,9 @@ def _version(du_key, ed_text: str, head: _Kids) -> int:
     return revisions + 1 if revisions else 1
 
 
-def _item_id(doc_id, du_key, version: int) -> str | None:
+def _item_id(
+    doc_id: etree._Element | None, du_key: etree._Element | None, version: int
+) -> str | None:
     id_string = (doc_id.get("id-string") or "").strip() if doc_id is not None else ""
     key = (du_key.get("key") or "").strip() if du_key is not None else ""
     if id_string:
@@ -380,13 +382,18 @@ def _item_id(doc_id, du_key, version: int) -> str | None:
     return key or None
 
 
-def _norm_date(element) -> datetime | None:
+def _norm_date(element: etree._Element | None) -> datetime | None:
     if element is None:
         return None
     return parse_wire_datetime(element.get("norm")) or parse_wire_datetime(element.text)
 
 
-def _status(docdata, issued, released, notes: list[str]):
+def _status(
+    docdata: etree._Element | None,
+    issued: datetime | None,
+    released: datetime | None,
+    notes: list[str],
+) -> tuple[PubStatus, list[Signal], datetime | None]:
     """Status, the kill signal of a canceled item, and the embargo time.
 
     An explicit ``management-status`` is kept as sent. A release time after the issue time is
@@ -453,7 +460,11 @@ def _version_label(
 
 
 def _agency(
-    doc_id, docdata: _Kids, head: _Kids, body_head: _Kids, metas: dict[str, str]
+    doc_id: etree._Element | None,
+    docdata: _Kids,
+    head: _Kids,
+    body_head: _Kids,
+    metas: dict[str, str],
 ) -> str | None:
     """The credited agency. The credit (a credit meta, the copyright holder, the rights owner,
     the agency an id-string is prefixed with) comes before the provider code and the
@@ -524,7 +535,7 @@ def is_id_like(value: str) -> bool:
     return bool(alnum) and digits / len(alnum) > 0.5
 
 
-def _slugline(head: _Kids, du_key, notes: list[str]) -> str | None:
+def _slugline(head: _Kids, du_key: etree._Element | None, notes: list[str]) -> str | None:
     """The slug, from the places agencies put it, best first; an id-like value only when
     nothing word-like is there. A sentence is no slug: ANSA's ``keyword`` meta holds a summary
     line, which is noted instead. A flash marker before a slug is dropped as before a headline."""
@@ -542,7 +553,7 @@ def _slugline(head: _Kids, du_key, notes: list[str]) -> str | None:
     return first
 
 
-def _slug_candidates(head: _Kids, du_key) -> Iterator[str]:
+def _slug_candidates(head: _Kids, du_key: etree._Element | None) -> Iterator[str]:
     """Slug candidates in order of trust, produced lazily: most copy stops at the first."""
     for meta in head.all("meta"):
         value = " ".join((meta.get("content") or "").split())
@@ -567,7 +578,7 @@ def _slug_candidates(head: _Kids, du_key) -> Iterator[str]:
         yield keywords[0]
 
 
-def _keywords(docdata) -> list[str]:
+def _keywords(docdata: etree._Element | None) -> list[str]:
     """``key-list/keyword@key``, or the element's text as CP writes it."""
     out = []
     for keyword in _children(_child(docdata, "key-list"), "keyword"):
@@ -632,7 +643,7 @@ def _drop_sign_off(body: list[str], notes: list[str]) -> list[str]:
     return body
 
 
-def _byline(element) -> str | None:
+def _byline(element: etree._Element) -> str | None:
     """'By Jane Doe' as carried. A job title in ``<byttl>`` and an e-mail or desk in
     ``<virtloc>`` are not part of it, nor the comma that stood before them."""
     text = spaced_text(element, skip=_BYLINE_SKIPPED)
@@ -657,7 +668,7 @@ def dateline_place(text: str | None) -> str | None:
     return place
 
 
-def _dateline(element, date_hint) -> Dateline | None:
+def _dateline(element: etree._Element | None, date_hint: date | None) -> Dateline | None:
     """The ``<dateline>`` element, when it names a place. Only a ``story.date`` (EFE writes a
     timestamp there) is no dateline: its date still helps normalise date the copy's own."""
     if element is None:
@@ -709,7 +720,7 @@ def _subjects(head: _Kids) -> list[Subject]:
     return list(found.values())
 
 
-def _language(*elements) -> str | None:
+def _language(*elements: etree._Element | None) -> str | None:
     """xml:lang, else NITF's own ``baselang`` ('nb-NO', 'en-US'), else a bare ``lang``."""
     for attribute in (XML_LANG, "baselang", "lang"):
         for element in elements:

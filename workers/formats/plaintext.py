@@ -56,6 +56,7 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 from schemas import Dateline, Signal
 from workers.dateline import AGENCIES, canonical_agency, split_date_header, split_dateline
@@ -63,7 +64,7 @@ from workers.encoding import decode_text, repair_mojibake
 from workers.errors import DecodeError, ParseError, UnknownFormatError
 from workers.formats.base import ParsedItem, WireFormat
 
-__all__ = ["PlainText", "looks_like_xml"]
+__all__ = ["PlainText", "looks_like_xml", "read_text"]
 
 # The start of an XML document: a declaration, DOCTYPE or comment, or a start tag (complete or
 # cut off). A UTF-16 document shows '<' with a zero byte beside it.
@@ -898,19 +899,19 @@ class _HtmlText(HTMLParser):
         self.out: list[str] = []
         self.hidden = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self._HIDDEN:
             self.hidden += 1
         elif tag in self._BLOCKS:
             self.out.append("\n" if tag == "br" else "\n\n")
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in self._HIDDEN:
             self.hidden = max(0, self.hidden - 1)
         elif tag in self._BLOCKS and tag != "br":
             self.out.append("\n\n")
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if not self.hidden:
             # Line ends in HTML source are spaces; only elements break lines.
             self.out.append(data.replace("\r", " ").replace("\n", " "))
@@ -924,7 +925,7 @@ def _html_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _form_fields(text: str) -> dict | None:
+def _form_fields(text: str) -> dict[str, Any] | None:
     """A web form's submission mailed as JSON: field name to value (or list of values)."""
     stripped = text.strip()
     if not (stripped.startswith("{") and stripped.endswith("}")):
@@ -936,7 +937,7 @@ def _form_fields(text: str) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _read_form(form: dict, item: ParsedItem, subject: str | None) -> ParsedItem:
+def _read_form(form: dict[str, Any], item: ParsedItem, subject: str | None) -> ParsedItem:
     """Read a form's fields by their names: headline, body, slugline, byline, dateline and
     urgency; the rest are notes."""
     fields = {str(k).strip().lower(): _form_value(v) for k, v in form.items()}
@@ -968,7 +969,7 @@ def _read_form(form: dict, item: ParsedItem, subject: str | None) -> ParsedItem:
     return item
 
 
-def _form_value(value) -> str | None:
+def _form_value(value: object) -> str | None:
     if isinstance(value, list):
         parts = [
             str(v).strip() for v in value if isinstance(v, str | int | float) and str(v).strip()

@@ -28,6 +28,7 @@ __all__ = [
     "known_agency",
     "language_code",
     "local",
+    "named_zone_to_offset",
     "parse_int",
     "parse_wire_datetime",
     "pick_agency",

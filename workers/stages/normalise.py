@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from schemas import Dateline, PubStatus, Signal, Story
 from workers.dateline import split_dateline
@@ -19,7 +19,7 @@ from workers.formats import ParsedItem, detect
 from workers.language import choose_language
 from workers.text import clean_inline, clean_paragraphs, split_truncation, word_count
 
-__all__ = ["body_hash", "named_predecessors", "normalise", "story_id_for"]
+__all__ = ["body_hash", "build_story", "named_predecessors", "normalise", "story_id_for"]
 
 _FOLD_WORD = re.compile(r"\w+")
 
@@ -103,7 +103,7 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         byline=byline,
         dateline=dateline,
         body=paragraphs,
-        lede=(paragraphs[top:] or paragraphs or [None])[0],
+        lede=next(iter(paragraphs[top:] or paragraphs), None),
         language=choose_language(declared=item.language, text=text_for_language),
         word_count=word_count(paragraphs),
         truncated=item.truncated or trailer,
@@ -190,13 +190,15 @@ _BULLET = re.compile(r"^[*•·▪-]\s+\S")
 
 
 @functools.lru_cache(maxsize=8)
-def _split_dateline(paragraph: str, default_date, received_at: datetime):
+def _split_dateline(
+    paragraph: str, default_date: date | None, received_at: datetime
+) -> tuple[Dateline | None, str]:
     """``split_dateline`` for build_story, which asks about the same opening paragraph twice
     (where the story begins, then what its dateline is)."""
     return split_dateline(paragraph, default_date=default_date, received=received_at.date())
 
 
-def _opening(paragraphs: list[str], default_date, received_at: datetime) -> int:
+def _opening(paragraphs: list[str], default_date: date | None, received_at: datetime) -> int:
     """Where the story's prose begins: after summary bullets (Reuters' '* Gold may edge up')
     or a short deck line (a sub-heading, a dpa teaser) that stand above the byline or the
     dateline. They stay in the body; 0 when nothing of the kind is there, so a story whose

@@ -769,9 +769,9 @@ def _count_countries(story: Story, segs: list[Segment]) -> dict[str, int]:
     if pairs.isdisjoint(named):
         return countries
     for pair in [f"{a} {b}" for a, b in pairwise(words) if a in pairs]:
-        country = keys.get(pair)
-        if country is not None:
-            countries[country] = countries.get(country, 0) + 1
+        paired = keys.get(pair)
+        if paired is not None:
+            countries[paired] = countries.get(paired, 0) + 1
     return countries
 
 
@@ -1670,7 +1670,7 @@ def _model_spans(segs: list[Segment], story: Story, found: _Found) -> None:
 _LABEL = re.compile(r"(?:\s+[A-Z][\w-]*){0,2}\s*:")
 
 
-def _keep(entity: _Entity, staff: set[str], headline: str | None = None) -> bool:
+def _keep(entity: _Entity, staff: set[str] | frozenset[str], headline: str | None = None) -> bool:
     """Drop what is no tag: an agency the story is not about, a staff member's name."""
     if not entity.mentions:
         return False

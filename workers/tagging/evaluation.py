@@ -25,7 +25,7 @@ from workers.stages.normalise import normalise
 from workers.tagging.folding import fold
 from workers.tagging.taxonomy import load_taxonomy
 
-__all__ = ["EvalCase", "Score", "evaluate", "load_cases", "story_text"]
+__all__ = ["EvalCase", "Score", "evaluate", "load_cases", "story_bytes", "story_text"]
 
 TYPES = {
     "places": TagType.place,
@@ -141,17 +141,17 @@ def evaluate(cases: list[EvalCase], tagger) -> dict[str, Score]:
                 score.misses += [f"{case.id}:{c}" for c in want - got]
                 score.extras += [f"{case.id}:{c}" for c in got - want - ok]
                 continue
-            want = {_label(n): n for n in case.expected[kind]}
-            forms = _forms([lab[0] for lab in want], case.aliases)
+            labels = {_label(n): n for n in case.expected[kind]}
+            forms = _forms([lab[0] for lab in labels], case.aliases)
             ok = {
                 f for fs in _forms(case.acceptable.get(kind, ()), case.aliases).values() for f in fs
             }
-            matched: set[str] = set()
+            matched: set[tuple[str, str | None, bool]] = set()
             for tag in predicted:
                 surfaces = _surfaces(tag, case.story)
                 hit = {
                     label
-                    for label in want
+                    for label in labels
                     if forms[label[0]] & ({fold(tag.name)} if label[2] else surfaces)
                     and (label[1] is None or label[1] == tag.code)
                 }
@@ -163,7 +163,7 @@ def evaluate(cases: list[EvalCase], tagger) -> dict[str, Score]:
                 else:
                     score.fp += 1
                     score.extras.append(f"{case.id}:{tag.name}")
-            missing = [raw for label, raw in want.items() if label not in matched]
+            missing = [raw for label, raw in labels.items() if label not in matched]
             score.fn += len(missing)
             score.misses += [f"{case.id}:{n}" for n in missing]
     return scores

