@@ -1,6 +1,11 @@
 """The one settings class. Every knob comes from an environment variable (``WIREDESK_*``,
 plus the conventional ``REDIS_URL``), is read once per process, and can be overridden in tests
 by building ``Settings(...)`` with keyword arguments.
+
+The ``fault_*`` settings are fault drills for tests and rehearsals, off unless set
+(``WIREDESK_FAULT_DELAY_STAGE``, ``WIREDESK_FAULT_RAISE_STAGE``, ``WIREDESK_FAULT_RAISE_KIND``,
+``WIREDESK_FAULT_RAISE_FEED``): they hold a stage, or make a stage or the tagger raise, so the
+failure paths can be run on a real stack. What each does is written beside it below.
 """
 
 from __future__ import annotations
@@ -123,7 +128,10 @@ class Settings(BaseSettings):
     # timeout) and puts them back on the queue.
     unacked_restore_interval: float = Field(default=10.0, gt=0)
     max_attempts: int = Field(default=5, ge=1)
+    # A stage that hit a passing fault is retried after base·2^(attempt-1) seconds, capped
+    # (workers/backoff.py, no jitter: the broker's delivery already spreads the retries).
     retry_backoff_seconds: float = Field(default=1.0, ge=0)
+    retry_backoff_max_seconds: float = Field(default=300.0, ge=0)
     # Single-story tasks spend most of their time waiting on Redis round trips, not on the CPU:
     # four pool processes overlap those waits. Measured on 2 cores with a backfill running, two
     # processes fell behind 50 stories/s (p50 490 ms), four kept up (p50 30 ms).
@@ -158,9 +166,21 @@ class Settings(BaseSettings):
     log_json: bool | None = None
     log_level: str = "INFO"
 
-    # Fault drills: hold a stage for this many seconds so a worker can be killed mid-task.
+    # Fault drills and tests (workers/hooks.py); all off by default, and nothing in production
+    # should set them. A stage is named as the pipeline names it (normalise, dedupe, tag,
+    # publish), on the single-story and the batch path alike; "tagger" is the tagger inside the
+    # tag stage, whose failure the stage catches (the story goes out untagged, with tag_error).
+    # - fault_delay_stage: hold that stage for fault_delay_seconds, so a worker can be killed
+    #   mid-task.
+    # - fault_raise_stage: make that stage raise, as a bug would (fault_raise_kind "unexpected":
+    #   quarantined at once as "unexpected InjectedFault in <stage>: ...") or as a passing fault
+    #   that does not pass ("retryable": retried with backoff, quarantined after max_attempts).
+    #   fault_raise_feed limits it to one feed's items, so the others show the pipeline goes on.
     fault_delay_stage: str | None = None
     fault_delay_seconds: float = 0.0
+    fault_raise_stage: str | None = None
+    fault_raise_kind: Literal["unexpected", "retryable"] = "unexpected"
+    fault_raise_feed: str | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

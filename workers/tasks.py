@@ -1,10 +1,11 @@
 """The pipeline's Celery tasks: thin wrappers that load, call a stage function, and hand on.
 
-Every task goes through ``stage_task``, which does what all stages share: binds the receipt
-and stage to the log context, counts attempts (a redelivery after a crash counts too), marks
-the receipt, times the stage, retries passing faults with backoff, and sends whatever the
-stage cannot handle to quarantine with a readable reason. An item in quarantine stops its
-chain; nothing is dropped without a trace, and the items behind it go on.
+Every task goes through ``stage_task``, which binds the receipt and stage to the log context
+and runs the stage through the hooks all stages share (``workers.hooks``): they count attempts
+(a redelivery after a crash counts too), mark the receipt, time the stage, retry passing
+faults with backoff, and send whatever the stage cannot handle to quarantine with a readable
+reason. An item in quarantine stops its chain; nothing is dropped without a trace, and the
+items behind it go on.
 """
 
 from __future__ import annotations
@@ -15,18 +16,27 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, NoReturn
+from datetime import datetime
+from typing import Any
 
 import structlog
 from celery import Task, signals
-from celery.exceptions import Reject, SoftTimeLimitExceeded
+from celery.exceptions import SoftTimeLimitExceeded
 
-from schemas import CheckedStory, EventType, QuarantineEntry, Story, TaggedStory
+from schemas import CheckedStory, EventType, Story, TaggedStory
 from workers.celery_app import app
 from workers.errors import AttemptsExhaustedError, DecodeError, PermanentError, RetryableError
+from workers.hooks import (
+    STAGE_HOOKS,
+    StageCall,
+    inject_fault,
+    quarantine_item,
+    retry_later,
+    run_stage,
+    tagger_for,
+)
 from workers.logs import configure_logging
-from workers.metrics import SENT_AT_HEADER, StageRun, note_quarantined, record_batch
+from workers.metrics import StageRun, record_batch
 from workers.settings import Settings, get_settings
 from workers.stages.dedupe import dedupe
 from workers.stages.normalise import normalise
@@ -34,7 +44,19 @@ from workers.stages.publish import build_event
 from workers.stages.tag import tag
 from workers.store import Store, connect
 
-__all__ = ["batch_task", "dedupe_task", "normalise_task", "publish_task", "tag_task"]
+__all__ = [
+    "StageContext",
+    "batch_task",
+    "check_declared_charset",
+    "dedupe_task",
+    "get_store",
+    "normalise_task",
+    "publish_task",
+    "run_normalise",
+    "run_publish",
+    "stage_task",
+    "tag_task",
+]
 
 log = structlog.get_logger("wiredesk.pipeline")
 
@@ -90,90 +112,13 @@ def _run_stage(
     arg: Any,
     settings: Settings,
 ) -> Any:
-    """One stage on one item: its result, or None once the item is quarantined (the rest of
-    the chain is then cancelled). Raises RetryableError only when quarantining itself failed."""
+    """One stage on one item, through the hooks (``workers.hooks``): its result, or None once
+    the item is quarantined (the rest of the chain is then cancelled). Raises RetryableError
+    only when quarantining itself failed."""
     store = get_store()
-    started = time.perf_counter()
-    sent_at = getattr(task.request, SENT_AT_HEADER, None)
-    queued_ms = round((time.time() - sent_at) * 1000, 1) if sent_at else None
-    attempts = 0
-    try:
-        attempts = store.begin_stage(receipt_id, stage)
-        if attempts > settings.max_attempts:
-            raise AttemptsExhaustedError(
-                f"{stage} was started {attempts - 1} times without finishing "
-                "(workers lost mid-task or passing faults that did not pass)"
-            )
-        if settings.fault_delay_stage == stage:
-            time.sleep(settings.fault_delay_seconds)
-        result = fn(StageContext(store, settings), arg)
-    except RetryableError as exc:
-        if attempts < settings.max_attempts:
-            delay = settings.retry_backoff_seconds * 2 ** (attempts - 1)
-            log.warning("stage_retry", error=str(exc), attempt=attempts, countdown=delay)
-            retry_later(task, exc, delay)
-        _quarantine(store, receipt_id, stage, exc, attempts)
-    except (PermanentError, AttemptsExhaustedError) as exc:
-        _quarantine(store, receipt_id, stage, exc, attempts)
-    except SoftTimeLimitExceeded as exc:
-        too_long = PermanentError(f"{stage} took longer than {settings.task_soft_time_limit}s")
-        _quarantine(store, receipt_id, stage, too_long, attempts, cause=exc)
-    except Exception as exc:  # a bug must not lose the item: quarantine it with the cause
-        log.exception("stage_crashed")
-        _quarantine(store, receipt_id, stage, exc, attempts)
-    else:
-        if isinstance(result, dict) and result.get("story_id"):
-            structlog.contextvars.bind_contextvars(story_id=result["story_id"])
-        log.info(
-            "stage_done",
-            duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            queued_ms=queued_ms,
-            attempt=attempts,
-        )
-        return result
-    # The item is in quarantine: the rest of the chain must not run.
-    task.request.chain = task.request.callbacks = None
-    return None
-
-
-def retry_later(task: Task, exc: Exception, countdown: float) -> NoReturn:
-    """Retry the task after ``countdown`` seconds. Celery sends the retry as a new message and,
-    when that send fails (the broker is the Redis that just failed us), rejects the current
-    message without requeueing it: the item would be lost. Hand the message back instead: on a
-    broker that is reachable it is delivered again, on one that is not it stays unacked and
-    returns after the visibility timeout (Redis) or when the connection drops (RabbitMQ)."""
-    try:
-        raise task.retry(exc=exc, countdown=countdown)
-    except Reject as not_sent:
-        log.warning("retry_not_sent", error=str(exc), send_error=str(not_sent.reason))
-        raise Reject(exc, requeue=True) from exc
-
-
-def _quarantine(
-    store: Store,
-    receipt_id: str,
-    stage: str,
-    exc: BaseException,
-    attempts: int,
-    *,
-    cause: BaseException | None = None,
-) -> None:
-    raw, meta = store.load_raw(receipt_id)
-    reason = str(exc) or type(exc).__name__
-    if not isinstance(exc, PermanentError | AttemptsExhaustedError | RetryableError):
-        reason = f"unexpected {type(exc).__name__} in {stage}: {reason}"
-    entry = QuarantineEntry(
-        receipt_id=receipt_id,
-        feed=meta.get("feed") or "unknown",
-        stage=stage,
-        reason=reason,
-        error_type=type(cause or exc).__name__,
-        quarantined_at=datetime.now(UTC),
-        attempts=max(attempts, 1),
-    )
-    entry_id = store.quarantine(entry, raw)
-    note_quarantined(entry.feed)
-    log.warning("quarantined", reason=reason, error_type=entry.error_type, entry_id=entry_id)
+    feed = arg.get("feed") if isinstance(arg, dict) else None
+    call = StageCall(task, stage, receipt_id, feed, store, settings)
+    return run_stage(call, STAGE_HOOKS, lambda: fn(StageContext(store, settings), arg))
 
 
 def run_normalise(receipt_id: str, raw: bytes | None, meta: dict[str, str]) -> Story:
@@ -227,7 +172,8 @@ def dedupe_task(ctx: StageContext, payload: dict) -> dict:
 
 @stage_task("tag")
 def tag_task(ctx: StageContext, payload: dict) -> dict:
-    return tag(CheckedStory.model_validate(payload)).model_dump(mode="json")
+    story = CheckedStory.model_validate(payload)
+    return tag(story, tagger=tagger_for(ctx.settings)).model_dump(mode="json")
 
 
 @stage_task("publish")
@@ -274,7 +220,7 @@ def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> d
         except SoftTimeLimitExceeded:
             # Out of time on this item: it is quarantined, and the rest go back on the bulk
             # queue as a batch of their own.
-            _quarantine(
+            quarantine_item(
                 store,
                 receipt_id,
                 "batch",
@@ -316,16 +262,21 @@ def _run_item(
                 f"batch processing of this item was started {attempt - 1} times without "
                 "finishing (workers lost mid-batch)"
             )
+        # The fault drills act here as on the single-story path (off unless set).
         started = time.perf_counter()
+        inject_fault(ctx.settings, stage, feed)
         story = run_normalise(receipt_id, raw, meta)
         durations[stage] = time.perf_counter() - started
         stage, started = "dedupe", time.perf_counter()
+        inject_fault(ctx.settings, stage, feed)
         checked = dedupe(story, store=ctx.store, settings=ctx.settings)
         durations[stage] = time.perf_counter() - started
         stage, started = "tag", time.perf_counter()
-        tagged = tag(checked)
+        inject_fault(ctx.settings, stage, feed)
+        tagged = tag(checked, tagger=tagger_for(ctx.settings))
         durations[stage] = time.perf_counter() - started
         stage, started = "publish", time.perf_counter()
+        inject_fault(ctx.settings, stage, feed)
         run_publish(ctx, tagged, reprocess=reprocess)
         durations[stage] = time.perf_counter() - started
     except (RetryableError, SoftTimeLimitExceeded):
@@ -333,7 +284,7 @@ def _run_item(
     except Exception as exc:  # the item's own fault, or a bug: quarantine it, go on
         if not isinstance(exc, PermanentError | AttemptsExhaustedError):
             log.exception("stage_crashed", stage=stage)
-        _quarantine(ctx.store, receipt_id, stage, exc, attempt)
+        quarantine_item(ctx.store, receipt_id, stage, exc, attempt)
         runs += [StageRun(s, "ok", d, feed) for s, d in durations.items()]
         runs.append(StageRun(stage, "quarantined", 0.0, feed))
         return "quarantined"
