@@ -24,9 +24,10 @@ workers.store import Store`` is what callers use; a part can also be made alone.
 
 from __future__ import annotations
 
+import typing
+
 import redis
 
-from workers.settings import Settings
 from workers.store.client import connect, redis_errors, text, translated
 from workers.store.dedupe import DedupeCall, DedupeStore
 from workers.store.feeds import FeedStateStore, Validators
@@ -38,18 +39,29 @@ from workers.store.receipts import IngestCall, ReceiptStore
 from workers.store.scripts import ScriptContractError
 from workers.store.stages import BeginStageCall, MarkUrgentCall, StageStore
 
+if typing.TYPE_CHECKING:  # a plain import would bind the name in the package
+    from workers.settings import Settings
+
 __all__ = [
     "BeginStageCall",
     "Cursor",
     "DedupeCall",
+    "DedupeStore",
     "FacetCounts",
+    "FeedStateStore",
+    "FigureStore",
     "IngestCall",
     "MarkUrgentCall",
     "PublishCall",
+    "PublishStore",
+    "QuarantineStore",
     "QuarantinedItem",
     "QueryCall",
+    "ReadStore",
+    "ReceiptStore",
     "ReopenOutcome",
     "ScriptContractError",
+    "StageStore",
     "Store",
     "StoryPage",
     "Validators",

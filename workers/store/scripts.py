@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import redis
 
-__all__ = ["ScriptCall", "ScriptContractError", "StoreScript", "arg", "key"]
+__all__ = ["ScriptCall", "ScriptContractError", "StoreScript", "arg", "check_script", "key"]
 
 _USES = re.compile(r"\b(KEY|ARG)\.([A-Za-z_]\w*)")
 _NUMBERED = re.compile(r"\b(?:KEYS|ARGV)\s*\[")
