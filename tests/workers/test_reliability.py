@@ -10,8 +10,15 @@ from celery.exceptions import Reject
 
 from services.processes import free_port
 from tests.harness import Stack
+from tests.services.ops.helpers import eventually, ops
 from workers.errors import StoreUnavailableError
 from workers.tasks import retry_later
+
+
+def _nothing_left(stack: Stack) -> bool:
+    """No message of the pipeline queue is waiting, and none is delivered but unacked."""
+    [pipeline] = [q for q in ops(stack, "/queues") if q["queue"] == stack.queue]
+    return pipeline["depth"] == 0 and pipeline["unacked"] == 0
 
 
 def test_worker_killed_during_publish_publishes_exactly_once(make_stack) -> None:
@@ -40,8 +47,10 @@ def test_worker_killed_during_publish_publishes_exactly_once(make_stack) -> None
     stack.start_worker(name="w2")
     receipt = stack.wait_receipt(receipt_id, timeout=60)
     assert receipt["state"] == "published"
-    # Give a late redelivery every chance to publish a second time, then count.
-    time.sleep(2)
+    # A second publish could only come from a message still in the broker: one waiting on the
+    # queue, or one delivered and not acked, that the visibility timeout (6 s) would hand out
+    # again. Wait until neither is left, then count: after that nothing can redeliver it.
+    eventually(lambda: _nothing_left(stack), timeout=30)
     events = stack.events_for(receipt_id)
     assert [e["type"] for e in events] == ["story.published"]
     assert int(stack.redis.get(stack.keys.attempts(receipt_id, "publish"))) >= 2

@@ -178,7 +178,8 @@ def test_yield_to_urgent_waits_for_the_mark_within_its_budget(
     assert store.yield_to_urgent(1000) == 0.0  # nothing urgent: no wait at all
     client.set(store.keys.urgent, "1", px=10_000)
     # The mark outlives the budget: the wait is the budget, then bulk work goes on.
-    assert store.yield_to_urgent(120) == pytest.approx(0.12, abs=0.001)
+    # (the clock's reading: at least the budget, a little more on a busy machine)
+    assert 0.12 <= store.yield_to_urgent(120) < 0.6
     # A long mark that goes early (the urgent work finished): the wait ends with it.
     client.set(store.keys.urgent, "1", px=60_000)
     threading.Timer(0.2, client.delete, (store.keys.urgent,)).start()
