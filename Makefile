@@ -25,6 +25,7 @@ test: install
 # pyproject.toml's [tool.mypy].
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m mypy
 
 bench: install

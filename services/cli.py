@@ -20,7 +20,17 @@ from services.consumer.command import cmd_consume
 from services.desk.command import add_parser as add_stories_parser
 from services.desk.command import cmd_stories
 
-__all__ = ["main"]
+__all__ = [
+    "build_parser",
+    "cmd_ingest",
+    "cmd_inspect",
+    "cmd_ops",
+    "cmd_quarantine",
+    "cmd_receipt",
+    "cmd_replay",
+    "cmd_run",
+    "main",
+]
 
 
 def _client(args: argparse.Namespace, headers: dict[str, str] | None = None) -> httpx.Client:

@@ -65,7 +65,11 @@ def _delete_prefix(client, prefix: str) -> None:
 
 def _file_line(path: str, stage: InspectStage, reason: str, fmt: str | None = None) -> InspectLine:
     return InspectLine(
-        file=path, index=None, format=fmt, story=None, error=InspectError(stage=stage, reason=reason)
+        file=path,
+        index=None,
+        format=fmt,
+        story=None,
+        error=InspectError(stage=stage, reason=reason),
     )
 
 
@@ -99,7 +103,9 @@ def inspect_files(
             yield _file_line(path, "split", str(exc), fmt.name)
             continue
         if not items:
-            yield _file_line(path, "split", f"{fmt.name}: the document holds no news item", fmt.name)
+            yield _file_line(
+                path, "split", f"{fmt.name}: the document holds no news item", fmt.name
+            )
             continue
         for index, item in enumerate(items):
             yield _inspect_item(

@@ -3,3 +3,5 @@
 Stages are plain functions (``workers.stages``); the tasks around them (``workers.tasks``) only
 load, call, store and hand on.
 """
+
+__all__: list[str] = []

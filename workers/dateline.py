@@ -321,7 +321,11 @@ def split_dateline(
     # 'Feb. 1, 2017': the year stands after its own comma.
     joined: list[str] = []
     for part in parts[1:]:
-        if re.fullmatch(r"\d{4}", part) and joined and parse_date_words(joined[-1], default_year=2000):
+        if (
+            re.fullmatch(r"\d{4}", part)
+            and joined
+            and parse_date_words(joined[-1], default_year=2000)
+        ):
             joined[-1] = f"{joined[-1]} {part}"
         else:
             joined.append(part)

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     quarantine_maxlen: int = Field(default=10_000, gt=0)
 
     # Dedupe. The window is a ring of buckets that expire by TTL. Thresholds from the labelled
-    # set in tests/workers/dedupe (python -m bench.dedupe prints the table): the unrelated and
+    # set in workers/dedupe/cases.py (python -m bench.dedupe prints the table): the unrelated and
     # independently told pairs there reach Jaccard 0.23 / containment 0.44 at most, the lightest
     # true near-duplicates (one paragraph of three rewritten) start at 0.31 / 0.55, so the bars
     # sit at the bottom of the true ones; containment also needs 12 of 64 bins to agree.

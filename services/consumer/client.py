@@ -382,8 +382,7 @@ class StreamConsumer:
         """The newest entries of this group's dead-letter stream, oldest first."""
         rows = self.r.xrevrange(self.dead_letters, count=count)
         return [
-            {"id": text(i), **{text(k): text(v) for k, v in f.items()}}
-            for i, f in reversed(rows)
+            {"id": text(i), **{text(k): text(v) for k, v in f.items()}} for i, f in reversed(rows)
         ]
 
     # ---- falling behind the trim ---------------------------------------------------------

@@ -86,119 +86,146 @@ class _Figures:
         self.extra = extra
 
     def collect(self) -> Iterator[Metric]:
+        # The order is the exposition's order: queues, stage runs, feeds, streams, then the
+        # single figures and Redis' memory last.
         s = self.snapshot
-        queue = {
-            "length": GaugeMetricFamily(
-                "wiredesk_queue_length", "Messages waiting in the Celery queue.", labels=["queue"]
-            ),
-            "unacked": GaugeMetricFamily(
-                "wiredesk_queue_unacked", "Delivered, not yet acknowledged.", labels=["queue"]
-            ),
-            "reserved": GaugeMetricFamily(
-                "wiredesk_queue_reserved", "Prefetched by a worker, not started.", labels=["queue"]
-            ),
-            "age": GaugeMetricFamily(
-                "wiredesk_queue_oldest_age_seconds",
-                "How long the oldest waiting message has waited (0 when none waits).",
-                labels=["queue"],
-            ),
-        }
-        for q in s.queues:
-            queue["length"].add_metric([q.queue], q.depth)
-            if q.unacked is not None:  # None: the broker (RabbitMQ) does not say
-                queue["unacked"].add_metric([q.queue], q.unacked)
-                queue["reserved"].add_metric([q.queue], q.reserved)
-            queue["age"].add_metric([q.queue], q.oldest_age_seconds or 0.0)
-        yield from queue.values()
-
-        items = CounterMetricFamily(
-            "wiredesk_items", "Stage runs by outcome.", labels=["stage", "outcome"]
-        )
-        for stage in s.stages:
-            for outcome in OUTCOMES:
-                items.add_metric([stage.stage, outcome], stage.totals.get(outcome, 0))
-        yield items
-        yield _histogram(
-            "wiredesk_stage_duration_seconds",
-            "Time one stage run took.",
-            "stage",
-            ((stage, self.histograms[stage], DURATION_BUCKETS) for stage in STAGES),
-        )
-        yield _histogram(
-            "wiredesk_end_to_end_seconds",
-            "From the item's receipt to its publication.",
-            None,
-            [(None, self.histograms[END_TO_END], END_TO_END_BUCKETS)],
-        )
-
-        last = GaugeMetricFamily(
-            "wiredesk_feed_last_item_timestamp_seconds",
-            "Unix time of the feed's last item.",
-            labels=["feed"],
-        )
-        received = CounterMetricFamily(
-            "wiredesk_feed_items_received", "Items received from the feed.", labels=["feed"]
-        )
-        errors = CounterMetricFamily(
-            "wiredesk_feed_errors", "Items of the feed quarantined.", labels=["feed"]
-        )
-        idle = GaugeMetricFamily(
-            "wiredesk_feed_idle", "1 when the feed is quiet past its idle time.", labels=["feed"]
-        )
-        threshold = GaugeMetricFamily(
-            "wiredesk_feed_idle_threshold_seconds", "The feed's idle time.", labels=["feed"]
-        )
-        for feed in s.feeds:
-            if feed.last_item_at is not None:
-                last.add_metric([feed.feed], feed.last_item_at)
-            received.add_metric([feed.feed], self.extra["received"].get(feed.feed, 0))
-            errors.add_metric([feed.feed], feed.errors_total)
-            idle.add_metric([feed.feed], 1.0 if feed.idle else 0.0)
-            threshold.add_metric([feed.feed], feed.idle_after_seconds)
-        yield from (last, received, errors, idle, threshold)
-
-        lag = GaugeMetricFamily(
-            "wiredesk_stream_lag", "Entries not yet delivered to the group.", labels=["group"]
-        )
-        pending = GaugeMetricFamily(
-            "wiredesk_stream_pending", "Delivered to the group, not acked.", labels=["group"]
-        )
-        dead = GaugeMetricFamily(
-            "wiredesk_stream_dead_letters", "The group's dead-lettered events.", labels=["group"]
-        )
-        for g in s.consumer_groups:
-            if g.lag is not None:
-                lag.add_metric([g.group], g.lag)
-            pending.add_metric([g.group], g.pending)
-            dead.add_metric([g.group], g.dead_lettered)
-        yield from (lag, pending, dead)
-
+        yield from _queue_figures(s)
+        yield from _stage_figures(s, self.histograms)
+        yield from _feed_figures(s, self.extra["received"])
+        yield from _stream_figures(s)
         yield GaugeMetricFamily(
             "wiredesk_quarantine_size", "Entries in quarantine.", value=s.quarantine.size
         )
-        yield GaugeMetricFamily(
-            "wiredesk_workers_alive", "Workers heard of recently.", value=len(s.workers)
-        )
-        running = GaugeMetricFamily(
-            "wiredesk_worker_tasks_running", "Tasks the worker is running.", labels=["worker"]
-        )
-        for w in s.workers:
-            running.add_metric([w.hostname], len(w.running))
-        yield running
+        yield from _worker_figures(s)
         yield CounterMetricFamily(
             "wiredesk_replays", "Items put back through the pipeline.", value=self.extra["replays"]
         )
-        memory = self.extra["memory"]
-        yield GaugeMetricFamily(
-            "wiredesk_redis_used_memory_bytes",
-            "Memory Redis uses for wiredesk's data, queues and streams.",
-            value=int(memory.get("used_memory", 0)),
-        )
-        yield GaugeMetricFamily(
-            "wiredesk_redis_maxmemory_bytes",
-            "Redis maxmemory (0: no limit). At the limit, with noeviction, every write fails.",
-            value=int(memory.get("maxmemory", 0)),
-        )
+        yield from _redis_figures(self.extra["memory"])
+
+
+def _queue_figures(s: OpsSnapshot) -> Iterator[Metric]:
+    """Depth, unacked, reserved and oldest age of every Celery queue."""
+    queue = {
+        "length": GaugeMetricFamily(
+            "wiredesk_queue_length", "Messages waiting in the Celery queue.", labels=["queue"]
+        ),
+        "unacked": GaugeMetricFamily(
+            "wiredesk_queue_unacked", "Delivered, not yet acknowledged.", labels=["queue"]
+        ),
+        "reserved": GaugeMetricFamily(
+            "wiredesk_queue_reserved", "Prefetched by a worker, not started.", labels=["queue"]
+        ),
+        "age": GaugeMetricFamily(
+            "wiredesk_queue_oldest_age_seconds",
+            "How long the oldest waiting message has waited (0 when none waits).",
+            labels=["queue"],
+        ),
+    }
+    for q in s.queues:
+        queue["length"].add_metric([q.queue], q.depth)
+        if q.unacked is not None:  # None: the broker (RabbitMQ) does not say
+            queue["unacked"].add_metric([q.queue], q.unacked)
+            queue["reserved"].add_metric([q.queue], q.reserved)
+        queue["age"].add_metric([q.queue], q.oldest_age_seconds or 0.0)
+    yield from queue.values()
+
+
+def _stage_figures(s: OpsSnapshot, histograms: dict[str, dict]) -> Iterator[Metric]:
+    """Stage runs by outcome, each stage's duration and the end-to-end time."""
+    items = CounterMetricFamily(
+        "wiredesk_items", "Stage runs by outcome.", labels=["stage", "outcome"]
+    )
+    for stage in s.stages:
+        for outcome in OUTCOMES:
+            items.add_metric([stage.stage, outcome], stage.totals.get(outcome, 0))
+    yield items
+    yield _histogram(
+        "wiredesk_stage_duration_seconds",
+        "Time one stage run took.",
+        "stage",
+        ((stage, histograms[stage], DURATION_BUCKETS) for stage in STAGES),
+    )
+    yield _histogram(
+        "wiredesk_end_to_end_seconds",
+        "From the item's receipt to its publication.",
+        None,
+        [(None, histograms[END_TO_END], END_TO_END_BUCKETS)],
+    )
+
+
+def _feed_figures(s: OpsSnapshot, received: dict[str, int]) -> Iterator[Metric]:
+    """Per feed: its last item, what it delivered, what was quarantined, and whether it idles."""
+    last = GaugeMetricFamily(
+        "wiredesk_feed_last_item_timestamp_seconds",
+        "Unix time of the feed's last item.",
+        labels=["feed"],
+    )
+    counted = CounterMetricFamily(
+        "wiredesk_feed_items_received", "Items received from the feed.", labels=["feed"]
+    )
+    errors = CounterMetricFamily(
+        "wiredesk_feed_errors", "Items of the feed quarantined.", labels=["feed"]
+    )
+    idle = GaugeMetricFamily(
+        "wiredesk_feed_idle", "1 when the feed is quiet past its idle time.", labels=["feed"]
+    )
+    threshold = GaugeMetricFamily(
+        "wiredesk_feed_idle_threshold_seconds", "The feed's idle time.", labels=["feed"]
+    )
+    for feed in s.feeds:
+        if feed.last_item_at is not None:
+            last.add_metric([feed.feed], feed.last_item_at)
+        counted.add_metric([feed.feed], received.get(feed.feed, 0))
+        errors.add_metric([feed.feed], feed.errors_total)
+        idle.add_metric([feed.feed], 1.0 if feed.idle else 0.0)
+        threshold.add_metric([feed.feed], feed.idle_after_seconds)
+    yield from (last, counted, errors, idle, threshold)
+
+
+def _stream_figures(s: OpsSnapshot) -> Iterator[Metric]:
+    """Lag, pending and dead letters of every consumer group on the stories stream."""
+    lag = GaugeMetricFamily(
+        "wiredesk_stream_lag", "Entries not yet delivered to the group.", labels=["group"]
+    )
+    pending = GaugeMetricFamily(
+        "wiredesk_stream_pending", "Delivered to the group, not acked.", labels=["group"]
+    )
+    dead = GaugeMetricFamily(
+        "wiredesk_stream_dead_letters", "The group's dead-lettered events.", labels=["group"]
+    )
+    for g in s.consumer_groups:
+        if g.lag is not None:
+            lag.add_metric([g.group], g.lag)
+        pending.add_metric([g.group], g.pending)
+        dead.add_metric([g.group], g.dead_lettered)
+    yield from (lag, pending, dead)
+
+
+def _worker_figures(s: OpsSnapshot) -> Iterator[Metric]:
+    """How many workers were heard of recently, and how many tasks each runs."""
+    yield GaugeMetricFamily(
+        "wiredesk_workers_alive", "Workers heard of recently.", value=len(s.workers)
+    )
+    running = GaugeMetricFamily(
+        "wiredesk_worker_tasks_running", "Tasks the worker is running.", labels=["worker"]
+    )
+    for w in s.workers:
+        running.add_metric([w.hostname], len(w.running))
+    yield running
+
+
+def _redis_figures(memory: dict) -> Iterator[Metric]:
+    """Redis' used memory against its limit: at the limit every write fails."""
+    yield GaugeMetricFamily(
+        "wiredesk_redis_used_memory_bytes",
+        "Memory Redis uses for wiredesk's data, queues and streams.",
+        value=int(memory.get("used_memory", 0)),
+    )
+    yield GaugeMetricFamily(
+        "wiredesk_redis_maxmemory_bytes",
+        "Redis maxmemory (0: no limit). At the limit, with noeviction, every write fails.",
+        value=int(memory.get("maxmemory", 0)),
+    )
 
 
 def render(r: redis.Redis, keys: MetricKeys, snapshot: OpsSnapshot) -> bytes:

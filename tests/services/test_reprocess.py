@@ -6,8 +6,8 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from bench.corpus import make_story
 from tests.harness import Stack
+from workers.synthetic import make_story
 
 
 def test_replay_since_reruns_stored_stories_as_updates(make_stack) -> None:

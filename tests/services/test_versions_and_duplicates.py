@@ -7,8 +7,8 @@ import random
 import threading
 import uuid
 
-from bench.dedupe import WORDS
 from tests.harness import Stack
+from workers.synthetic import WORDS
 
 NITF = """<?xml version="1.0" encoding="UTF-8"?>
 <nitf version="-//IPTC//DTD NITF 3.5//EN" xml:lang="en">

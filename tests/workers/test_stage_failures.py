@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from bench.corpus import make_story
 from services.ingest import receipt_id_for
 from tests.harness import Stack, auth
+from workers.synthetic import make_story
 
 DRILL = "fault drill: {stage} failed on purpose"
 # Workers are not waited for at start, and take long to warm up on a loaded machine (a bulk

@@ -2,6 +2,8 @@
 MinHash signature, LSH bands, and the similarity read back from two signatures.
 
 Nothing here touches Redis; the store keeps the bands and signatures, the dedupe stage composes.
+The one exception is the labelled evaluation (``evaluation``, its ``cases`` and ``corpus``,
+imported by name only), which scores the real stage against a real Redis.
 """
 
 from workers.dedupe.judge import Similarity, similarity

@@ -45,6 +45,7 @@ def zone_offset(name: str) -> str | None:
     minutes = round(abs(hours) * 60)
     return f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
 
+
 _ANPA_TRAILER = re.compile(
     r"(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<y>\d{2}|\d{4})\s+(?P<hh>\d{2}):?(?P<mm>\d{2})"
     r"\s*(?P<ampm>[AP]M)?\s*(?P<tz>[A-Z]{1,4})?\b"

@@ -287,67 +287,108 @@ def _choose(
     return best[1]
 
 
+@dataclass(slots=True)
+class _Context:
+    """What the story says about where it is: it settles each mention's place."""
+
+    english: bool
+    countries: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
+    dateline_place: Place | None = None
+    dateline_key: str | None = None  # the dateline's place name, folded
+
+
+_Hits = dict[Place, list[tuple[Mention, bool]]]  # place -> (mention, whether a demonym)
+
+
 def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
     """Place tags for the story, most relevant first."""
     gaz = load_gazetteer()
-    english = (story.language or "en") == "en"
+    context = _Context(english=(story.language or "en") == "en")
     mentions: list[_Mention] = []
     dateline = _dateline_mention(gaz, story)
     for seg in segs:
         _scan(gaz, seg, mentions)
-    # Context: countries and regions the story names without ambiguity.
-    countries: set[str] = set()
-    regions: set[str] = set()
+    _note_containers(mentions, context)
+    _resolve_dateline(story, dateline, context)
+    found = _dateline_hits(story, dateline, context.dateline_place)
+    _text_hits(mentions, context, found)
+    doubtful = set(_DOUBTFUL)
+    _DOUBTFUL.clear()
+    tags = [
+        _place_tag(place, hits, story, context.dateline_place, doubtful)
+        for place, hits in found.items()
+        if hits
+    ]
+    # The dateline's place leads, then the rest by relevance.
+    tags.sort(key=lambda t: (t.mentions[0].field != "dateline", -t.relevance))
+    return tags
+
+
+def _note_containers(mentions: list[_Mention], context: _Context) -> None:
+    """Countries and regions the story names without ambiguity, or as qualifiers."""
     for m in mentions:
         if len(m.candidates) == 1 and m.candidates[0].place.kind in _CONTAINER_KINDS:
-            countries.add(m.candidates[0].place.country)
+            context.countries.add(m.candidates[0].place.country)
             if m.candidates[0].place.kind == "region":
-                regions.add(m.candidates[0].place.name)
+                context.regions.add(m.candidates[0].place.name)
         if m.qualifier is not None:
-            countries.add(m.qualifier.country)
-            regions.add(m.qualifier.name)
-    dateline_place = None
-    dateline_key = None
-    if dateline is not None:
-        if dateline.qualifier is not None:
-            countries.add(dateline.qualifier.country)
-            regions.add(dateline.qualifier.name)
-        dateline_place = _choose(dateline, countries, regions, None, False)
-        dateline_key = fold(story.dateline.place) if story.dateline else None
-        if dateline_place is not None:
-            countries.add(dateline_place.country)
-    found: dict[Place, list[tuple[Mention, bool]]] = {}
-    if dateline_place is not None:
-        found[dateline_place] = [(_as_mention(dateline), False)]
-        if dateline.qualifier is not None and dateline.qualifier != dateline_place:
-            # 'PARIS, Texas', 'NAIROBI, Kenya': the state or country is named there too.
-            text = story.dateline.text
-            written = dateline.qualifier_text or dateline.qualifier.name
-            start = max(0, text.find(written))
-            region = make_mention("dateline", None, start, start + len(written))
-            found.setdefault(dateline.qualifier, []).append((region, False))
+            context.countries.add(m.qualifier.country)
+            context.regions.add(m.qualifier.name)
+
+
+def _resolve_dateline(story: Story, dateline: _Mention | None, context: _Context) -> None:
+    """The dateline's place, chosen first: its country is context for every later mention."""
+    if dateline is None:
+        return
+    if dateline.qualifier is not None:
+        context.countries.add(dateline.qualifier.country)
+        context.regions.add(dateline.qualifier.name)
+    context.dateline_place = _choose(dateline, context.countries, context.regions, None, False)
+    context.dateline_key = fold(story.dateline.place) if story.dateline else None
+    if context.dateline_place is not None:
+        context.countries.add(context.dateline_place.country)
+
+
+def _dateline_hits(story: Story, dateline: _Mention | None, place: Place | None) -> _Hits:
+    """The dateline's place, and the state or country that qualifies it there."""
+    found: _Hits = {}
+    if dateline is None or place is None or story.dateline is None:
+        return found
+    found[place] = [(_as_mention(dateline), False)]
+    if dateline.qualifier is not None and dateline.qualifier != place:
+        # 'PARIS, Texas', 'NAIROBI, Kenya': the state or country is named there too.
+        text = story.dateline.text
+        written = dateline.qualifier_text or dateline.qualifier.name
+        start = max(0, text.find(written))
+        region = make_mention("dateline", None, start, start + len(written))
+        found.setdefault(dateline.qualifier, []).append((region, False))
+    return found
+
+
+def _text_hits(mentions: list[_Mention], context: _Context, found: _Hits) -> None:
+    """Each mention in the text resolved to its place and added to ``found``."""
     # Repeats of a name in the same context choose the same place: choose once per story. The
     # candidate lists and qualifiers are the gazetteer's own objects, alive for the whole loop,
     # so their ids are safe keys.
     chosen: dict[tuple, Place | None] = {}
     for m in mentions:
         named_as_dateline = (
-            dateline_place is not None
+            context.dateline_place is not None
             and bool(m.tokens)
-            and fold(" ".join([t.text for t in m.tokens])) == dateline_key
+            and fold(" ".join([t.text for t in m.tokens])) == context.dateline_key
         )
-        context = (
-            id(m.candidates),
-            id(m.qualifier),
-            m.inside_name,
-            named_as_dateline,
-            m.us_title,
-        )
-        if context in chosen:
-            place = chosen[context]
+        key = (id(m.candidates), id(m.qualifier), m.inside_name, named_as_dateline, m.us_title)
+        if key in chosen:
+            place = chosen[key]
         else:
-            place = chosen[context] = _choose(
-                m, countries, regions, dateline_place, named_as_dateline, english
+            place = chosen[key] = _choose(
+                m,
+                context.countries,
+                context.regions,
+                context.dateline_place,
+                named_as_dateline,
+                context.english,
             )
         if place is None:
             continue
@@ -359,34 +400,33 @@ def find_places(story: Story, segs: list[Segment]) -> list[Tag]:
         found.setdefault(place, []).append((_as_mention(m), m.demonym))
         if m.qualifier is not None and m.qualifier.kind == "region":
             found.setdefault(m.qualifier, [])
-    tags = []
-    doubtful = set(_DOUBTFUL)
-    _DOUBTFUL.clear()
-    for place, hits in found.items():
-        if not hits:
-            continue
-        only_demonym = all(d for _, d in hits)
-        score = relevance([h for h, _ in hits], story)
-        if only_demonym:
-            score *= 0.5
-        if place == dateline_place:
-            score = max(score, 0.95)  # the dateline says where the story is
-        elif place in doubtful:
-            score *= 0.7
-        tags.append(
-            make_tag(
-                type=TagType.place,
-                name=place.name,
-                scheme="iso3166",
-                code=place.country,
-                ids={"geonames": place.geonames} if place.geonames else {},
-                relevance=round(score, 3),
-                mentions=[h for h, _ in hits],
-            )
-        )
-    # The dateline's place leads, then the rest by relevance.
-    tags.sort(key=lambda t: (t.mentions[0].field != "dateline", -t.relevance))
-    return tags
+
+
+def _place_tag(
+    place: Place,
+    hits: list[tuple[Mention, bool]],
+    story: Story,
+    dateline_place: Place | None,
+    doubtful: set[Place],
+) -> Tag:
+    """The place's tag, its relevance weighed by how the story names it."""
+    only_demonym = all(d for _, d in hits)
+    score = relevance([h for h, _ in hits], story)
+    if only_demonym:
+        score *= 0.5
+    if place == dateline_place:
+        score = max(score, 0.95)  # the dateline says where the story is
+    elif place in doubtful:
+        score *= 0.7
+    return make_tag(
+        type=TagType.place,
+        name=place.name,
+        scheme="iso3166",
+        code=place.country,
+        ids={"geonames": place.geonames} if place.geonames else {},
+        relevance=round(score, 3),
+        mentions=[h for h, _ in hits],
+    )
 
 
 _SENTENCE_WORDS = frozenset(["nice", "split", "reading", "bath", "hope", "deal", "mobile"])

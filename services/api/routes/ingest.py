@@ -15,6 +15,8 @@ from workers.pipeline import enqueue, enqueue_batch
 from workers.settings import Settings
 from workers.store import Store
 
+__all__ = ["check_feed_token", "ingest", "ingest_batch", "read_limited", "router"]
+
 router = APIRouter(tags=["ingest"])
 
 

@@ -26,6 +26,22 @@ from services.ops.replay import history, replay
 from services.ops.snapshot import take_snapshot
 from workers.errors import StoreUnavailableError
 
+__all__ = [
+    "HistoryAnswer",
+    "ReplayAnswer",
+    "ReplayRequest",
+    "feeds",
+    "groups",
+    "ops",
+    "quarantine",
+    "queues",
+    "receipt_history",
+    "replay_items",
+    "router",
+    "stages",
+    "workers",
+]
+
 router = APIRouter(prefix="/v1/ops", tags=["operations"])
 
 

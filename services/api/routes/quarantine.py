@@ -10,6 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from schemas import QuarantineEntry
 from services.api.deps import EditorOrOpsAuth, StoreDep
 
+__all__ = ["QuarantinePage", "list_quarantine", "router"]
+
 router = APIRouter(tags=["operations"])
 
 

@@ -12,6 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from schemas import Receipt
 from services.api.deps import BearerDep, SettingsDep, StoreDep, token_in, unauthorized
 
+__all__ = ["get_receipt", "router"]
+
 router = APIRouter(tags=["ingest"])
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from workers.backoff import backoff_ceiling
 from services.pollers.config import FeedConfig
 from services.pollers.http import HttpPoller, PollError
 from services.pollers.queue import PipelineQueue
 from tests.harness import Stack
 from tests.services.pollers.copy import ninjs_list, rss, story
 from tests.services.pollers.feedserver import FeedServer
+from workers.backoff import backoff_ceiling
 from workers.store import Store
 
 RSS = "application/rss+xml; charset=utf-8"

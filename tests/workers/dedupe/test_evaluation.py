@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import redis
 
-from tests.workers.dedupe.cases import all_cases
-from tests.workers.dedupe.evaluate import evaluate, markdown
+from workers.dedupe.cases import all_cases
+from workers.dedupe.evaluation import evaluate, markdown
 
 FLOOR = 0.95
 

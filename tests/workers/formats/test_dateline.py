@@ -123,8 +123,12 @@ def test_efe_plain_story():
         ("Bryssel, TT:s korrespondent – EU-kommissionen", "Bryssel", "TT", "EU-kommissionen"),
         ("Kiova/Washington (STT) Pentagon says", "Kiova", "STT", "Pentagon says"),
         ("STOCKHOLM (TT)", "Stockholm", "TT", ""),
-        ("SAN FRANCISCO--(BUSINESS WIRE)--Acme Corp said", "San Francisco", "Business Wire",
-         "Acme Corp said"),
+        (
+            "SAN FRANCISCO--(BUSINESS WIRE)--Acme Corp said",
+            "San Francisco",
+            "Business Wire",
+            "Acme Corp said",
+        ),
         ("北京（新华社）- 中国政府今天宣布", "北京", "Xinhua", "中国政府今天宣布"),
         ("OSAKA, May 2, 2025 /Kyodo JBN-AsiaNet/ -- Acme", "Osaka", "Kyodo JBN", "Acme"),
         ("DENVER, March 3, 2025 /PRNewswire/ -- Acme Corp", "Denver", "PR Newswire", "Acme Corp"),
@@ -153,4 +157,3 @@ def test_what_only_looks_like_those_variants_is_left_alone(paragraph):
 def test_the_year_after_its_own_comma_belongs_to_the_date():
     found, rest = split_dateline("AUSTIN, Texas, Feb. 1, 2017 /PRNewswire/ -- Acme", received=NOV)
     assert found.date == date(2017, 2, 1) and rest == "Acme"
-

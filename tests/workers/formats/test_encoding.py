@@ -92,7 +92,10 @@ def test_stray_controls_are_gone_after_normalise():
 def test_declared_latin1_that_is_valid_utf8_reads_as_utf8():
     # Agency exports stamp ISO-8859-1 on UTF-8: read by the declaration, 'é' would be 'Ã©'.
     raw = "Procès à Genève: l’audience reprend".encode()
-    assert decode_text(raw, declared="iso-8859-1") == ("Procès à Genève: l’audience reprend", "utf-8")
+    assert decode_text(raw, declared="iso-8859-1") == (
+        "Procès à Genève: l’audience reprend",
+        "utf-8",
+    )
 
 
 def test_declared_latin1_that_is_not_utf8_stays_latin():

@@ -585,7 +585,10 @@ class TestTelexEnvelope:
         item = IPTC.parse(raw)
         assert item.slugline == "Riverbend Betting" and item.headline is None
         assert "take key: 14/3/2024" in item.notes and item.agency == "AAP"
-        assert item.body == ["GEELONG, Mar 13 AAP - Latest betting for Friday.-", "2.80 Tin Whistle"]
+        assert item.body == [
+            "GEELONG, Mar 13 AAP - Latest betting for Friday.-",
+            "2.80 Tin Whistle",
+        ]
         story = build_story(item, receipt_id="rc_t", feed="aap", received_at=RECEIVED)
         assert story.dateline.place == "Geelong" and story.body[0] == "Latest betting for Friday.-"
 

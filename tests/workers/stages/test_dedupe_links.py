@@ -117,9 +117,7 @@ OTHER = (
 )
 
 
-def test_a_rewritten_take_under_the_slug_is_a_near_duplicate_another_story_is_not(
-    store, settings
-):
+def test_a_rewritten_take_under_the_slug_is_a_near_duplicate_another_story_is_not(store, settings):
     first = dedupe(
         item("rc_s1", [LEDE, MORE], format="iptc7901", agency="dpa", slugline="US/weather/Iowa"),
         store=store, settings=settings,

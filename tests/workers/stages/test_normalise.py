@@ -253,4 +253,4 @@ def test_a_dateline_standing_alone_as_a_paragraph() -> None:
 
 def test_entities_escaped_twice_upstream_are_read_as_characters() -> None:
     story = build(body=["He said &quot;no&quot; to R&amp;D cuts &#8211; and AT&T stayed."])
-    assert story.body == ["He said \"no\" to R&D cuts – and AT&T stayed."]
+    assert story.body == ['He said "no" to R&D cuts – and AT&T stayed.']

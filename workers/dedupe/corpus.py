@@ -1,6 +1,6 @@
 """Invented wire stories for the dedupe evaluation: each event told twice, independently, in
 two agency styles (``a``: Reuters-like, ``b``: AP/AFP-like), plus a paragraph a write-through
-would add. All text is made up for this test; places are real, people and figures are not."""
+would add. All text is made up for this evaluation; places are real, people and figures are not."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Run the labelled cases through the real dedupe stage and store, and score each verdict.
 
-Used by the test (which asserts floors) and by ``bench.dedupe`` (which prints the table).
+Used by the test (which asserts floors) and by ``bench.dedupe`` (which prints the table), as
+``workers.tagging.evaluation`` is for the tagger. The cases (``workers.dedupe.cases``) are built
+from the invented stories of ``workers.dedupe.corpus``.
 """
 
 from __future__ import annotations
@@ -8,11 +10,12 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 
 from schemas import Verdict
-from tests.workers.dedupe.cases import all_cases, distractors
+from workers.dedupe.cases import all_cases, distractors
 from workers.settings import Settings
 from workers.stages.dedupe import dedupe
 from workers.store import Store
@@ -27,7 +30,7 @@ class Scores:
     mistakes: list[tuple[str, str, str, str]]  # case, expected, got, reason
 
 
-def evaluate(client: redis.Redis, **overrides: object) -> Scores:
+def evaluate(client: redis.Redis, **overrides: Any) -> Scores:  # Settings fields
     pairs: list[tuple[Verdict, Verdict]] = []
     mistakes = []
     for case in all_cases():

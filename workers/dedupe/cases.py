@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from schemas import PubStatus, Signal, Story, Verdict
-from tests.workers.dedupe.corpus import EVENTS, Event
+from workers.dedupe.corpus import EVENTS, Event
 from workers.stages.normalise import normalise, story_id_for
 
-__all__ = ["Case", "all_cases", "distractors"]
+__all__ = ["Case", "Item", "all_cases", "distractors"]
 
 STYLE = {
     "reuters": ("{city}, March 12 (Reuters) - ", "(Reporting by Lena Hart; Editing by Tom Quill)"),
@@ -312,9 +312,7 @@ def _real_style_cases_for(i: int, e: Event) -> Iterator[Case]:
 
 def all_cases() -> list[Case]:
     return [
-        c
-        for i, e in enumerate(EVENTS)
-        for c in [*_cases_for(i, e), *_real_style_cases_for(i, e)]
+        c for i, e in enumerate(EVENTS) for c in [*_cases_for(i, e), *_real_style_cases_for(i, e)]
     ]
 
 
