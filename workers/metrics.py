@@ -95,7 +95,10 @@ def _client(url: str) -> redis.Redis:
 
     key = (os.getpid(), url)  # a connection must not cross a fork
     if key not in _clients:
-        _clients[key] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3)
+        from workers.store.client import connect  # the store imports this module
+
+        # Shorter timeouts than the store's: a figure is not worth holding a task up for.
+        _clients[key] = connect(url, socket_timeout=5, connect_timeout=3)
     return _clients[key]
 
 
