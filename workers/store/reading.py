@@ -119,8 +119,12 @@ class ReadStore(StorePart):
 
     @translated
     def cluster(self, story_id: str) -> tuple[str, list[TaggedStory]] | None:
-        """The duplicate cluster a story belongs to: its lead's id and the other members (the
-        lead's resends and near-duplicates). None for an unknown story."""
+        """The duplicate cluster a story belongs to: the id of its first-received member and
+        the other members, oldest first. None for an unknown story.
+
+        Dedupe names as lead the copy it recorded first, which is not always the first one
+        received (two workers racing, a bulk backfill behind a single story); editors are
+        told the first received, so the cluster is ordered here by received time."""
         story = self.get_story(story_id)
         if story is None:
             return None
@@ -129,8 +133,13 @@ class ReadStore(StorePart):
         if verdict.verdict in (Verdict.resend, Verdict.near_duplicate) and verdict.of_story:
             lead = verdict.cluster or verdict.of_story
         members = sorted(text_or_empty(m) for m in self._redis.smembers(self.keys.duplicates(lead)))
-        docs = self._redis.mget([self.keys.story(m) for m in members]) if members else []
-        return lead, [TaggedStory.model_validate_json(d) for d in docs if d]
+        docs = self._redis.mget([self.keys.story(m) for m in [lead, *members]])
+        stories = [TaggedStory.model_validate_json(d) for d in docs if d]
+        if not stories:
+            return lead, []
+        stories.sort(key=lambda s: (s.received_at, s.story_id))
+        first, *rest = stories
+        return first.story_id, rest
 
     @translated
     def duplicates_of(self, story_id: str) -> list[str]:

@@ -204,3 +204,28 @@ def test_a_full_redis_is_an_outage_to_retry_not_the_items_fault(tmp_path) -> Non
             store.publish(story, build_event(story))
         client.config_set("maxmemory", 0)
         assert store.begin_stage("rc_full", "publish") == 1  # room again: work goes on
+
+
+def test_a_cluster_is_led_by_its_first_received_copy(store: Store) -> None:
+    # The later copy was deduplicated (and published) first, as when two workers race: the
+    # cluster still names the copy received first as its lead.
+    first_in = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    later = make_story("rc_late").model_copy(update={"received_at": first_in.replace(minute=5)})
+    early = make_story("rc_early").model_copy(
+        update={
+            "received_at": first_in,
+            "verdict": DedupeVerdict(
+                verdict=Verdict.near_duplicate,
+                of_story=later.story_id,
+                cluster=later.story_id,
+                reason="near",
+                score=0.9,
+            ),
+        }
+    )
+    store.publish(later, build_event(later))
+    store.publish(early, build_event(early))
+    for member in (later.story_id, early.story_id):
+        lead, rest = store.cluster(member)
+        assert lead == early.story_id
+        assert [s.story_id for s in rest] == [later.story_id]
