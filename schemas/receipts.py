@@ -16,6 +16,7 @@ class ReceiptState(StrEnum):
     published = "published"
     duplicate = "duplicate"
     quarantined = "quarantined"
+    discarded = "discarded"  # taken out of quarantine by ops, with a reason; never replayed
 
 
 class Receipt(BaseModel):

@@ -95,6 +95,11 @@ class Keys:
         """Sorted set of shown stories under embargo, scored by release time (+inf: none)."""
         return f"{self.prefix}:idx:embargo"
 
+    @property
+    def embargo_release_lock(self) -> str:
+        """Lease naming the one API process that releases due embargoes (services/embargo.py)."""
+        return f"{self.prefix}:lock:embargo-release"
+
     def query_scratch(self, token: str) -> str:
         """Short-lived union of an OR filter's indexes, made and dropped inside one query."""
         return f"{self.prefix}:tmp:q:{token}"
@@ -120,6 +125,12 @@ class Keys:
     @property
     def quarantine_stream(self) -> str:
         return f"{self.prefix}:stream:quarantine"
+
+    @property
+    def quarantine_audit(self) -> str:
+        """Stream of what ops did to quarantined items (discards: who, when, why), kept apart
+        from the quarantine stream, which holds only what still needs attention."""
+        return f"{self.prefix}:stream:quarantine:audit"
 
     def dead_letters(self, group: str) -> str:
         """Stream of the stories-stream entries a consumer group gave up on

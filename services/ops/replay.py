@@ -19,6 +19,10 @@ the receipt returns to quarantine (state and reason) and the failure is in its h
 
 Only receipts still in quarantine are replayed: a second replay of the same item, or of an
 item already back in the pipeline, reports why it was skipped and changes nothing.
+
+``--feed``, ``--stage``, ``--since`` and ``--until`` narrow the items chosen (by ids or
+``--all``) by what their quarantine entries say; ``--dry-run`` answers what would be replayed,
+with the same checks, and writes nothing.
 """
 
 from __future__ import annotations
@@ -27,13 +31,14 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 
 import structlog
 
 from workers.metrics import STAGES
 from workers.store import QuarantinedItem, Store
 
-__all__ = ["ReplayResult", "history", "replay"]
+__all__ = ["ReplayFilter", "ReplayResult", "history", "replay"]
 
 log = structlog.get_logger("wiredesk.ops.replay")
 
@@ -42,12 +47,50 @@ _ENTRY_ID = re.compile(r"^\d+-\d+$")
 
 @dataclass(frozen=True)
 class ReplayResult:
+    """One item's answer; ``would_replay`` is only ever set by a dry run."""
+
     receipt_id: str
     replayed: bool
     detail: str
+    would_replay: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class ReplayFilter:
+    """Which of the chosen items to replay, by their quarantine entries: an item is kept when
+    each filter set is met by one of its entries (times inclusive; a naive time is UTC)."""
+
+    stage: str | None = None
+    feed: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def why_not(self, entries: list[QuarantinedItem]) -> str | None:
+        """None when the item is kept, else the first filter none of its entries meets."""
+        if self.stage and not any(e.fields.get("stage") == self.stage for e in entries):
+            return f"not quarantined by stage {self.stage!r}"
+        if self.feed and not any(e.fields.get("feed") == self.feed for e in entries):
+            return f"not from feed {self.feed!r}"
+        timed = self.since is not None or self.until is not None
+        if timed and not any(self._in_time(e) for e in entries):
+            return "not quarantined between since and until"
+        return None
+
+    def _in_time(self, entry: QuarantinedItem) -> bool:
+        try:
+            at = datetime.fromisoformat(entry.fields.get("quarantined_at", ""))
+        except ValueError:
+            return False
+        if self.since is not None and at < _aware(self.since):
+            return False
+        return self.until is None or at <= _aware(self.until)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _quarantined(store: Store) -> dict[str, list[QuarantinedItem]]:
@@ -85,12 +128,19 @@ def replay(
     ids: list[str] | None = None,
     everything: bool = False,
     stage: str | None = None,
+    feed: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    dry_run: bool = False,
     by: str = "ops",
 ) -> list[ReplayResult]:
     """Replay the named items (receipt ids or quarantine entry ids), or with ``everything``
-    every quarantined item; ``stage`` keeps only items quarantined by that stage. Redis errors
-    propagate as ``StoreUnavailableError`` or redis errors."""
+    every quarantined item; ``stage``, ``feed``, ``since`` and ``until`` keep only the items
+    whose quarantine entries match (``ReplayFilter``). With ``dry_run`` nothing is written:
+    each kept item says whether it would be replayed. Redis errors propagate as
+    ``StoreUnavailableError`` or redis errors."""
     started = time.monotonic()
+    keep = ReplayFilter(stage=stage, feed=feed, since=since, until=until)
     quarantined = _quarantined(store)
     by_entry = {e.entry_id: rid for rid, entries in quarantined.items() for e in entries}
     wanted: list[str] = []
@@ -103,13 +153,19 @@ def replay(
     results = []
     for rid in wanted:
         entries = quarantined.get(rid, [])
-        if stage and not any(e.fields.get("stage") == stage for e in entries):
-            if not everything:
-                results.append(ReplayResult(rid, False, f"not quarantined by stage {stage!r}"))
+        refused = keep.why_not(entries)
+        if refused:
+            if not everything:  # a named item says why; --all passes over quietly
+                results.append(ReplayResult(rid, False, refused))
+            continue
+        if dry_run:
+            check = store.replay_check(rid)
+            results.append(ReplayResult(rid, False, check.detail, would_replay=check.reopened))
             continue
         results.append(_replay_one(store, enqueue, rid, entries, by))
     log.info(
         "replay_done",
+        dry_run=dry_run,
         replayed=sum(r.replayed for r in results),
         skipped=sum(not r.replayed for r in results),
         seconds=round(time.monotonic() - started, 3),

@@ -6,6 +6,7 @@ quarantine, feeds, workers) and quarantine replay. Ops bearer tokens only
 from __future__ import annotations
 
 import hmac
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
@@ -115,31 +116,62 @@ class ReplayRequest(BaseModel):
     ids: list[str] = Field(default_factory=list, description="Receipt or quarantine entry ids.")
     all: bool = Field(default=False, description="Every quarantined item.")
     stage: str | None = Field(default=None, description="Only items quarantined by this stage.")
+    feed: str | None = Field(default=None, description="Only items from this feed.")
+    since: datetime | None = Field(default=None, description="Only items quarantined from then.")
+    until: datetime | None = Field(default=None, description="Only items quarantined to then.")
+    dry_run: bool = Field(default=False, description="Say what would be replayed; change nothing.")
 
     @model_validator(mode="after")
     def _something(self) -> ReplayRequest:
         if not self.ids and not self.all:
             raise ValueError("name the items to replay in 'ids', or set 'all'")
+        # A time without an offset is UTC, so the two compare and match stored times.
+        self.since = self.since and _utc(self.since)
+        self.until = self.until and _utc(self.until)
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("'since' is after 'until'")
         return self
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 class ReplayAnswer(BaseModel):
     replayed: int
     results: list[dict]
+    # Only in a dry run's answer (left out otherwise, so a replay's answer reads as before).
+    dry_run: bool | None = None
+    would_replay: int | None = Field(default=None, description="Items a dry run would replay.")
 
 
-@router.post("/replay", response_model=ReplayAnswer, dependencies=[OpsAuth])
+@router.post(
+    "/replay", response_model=ReplayAnswer, response_model_exclude_none=True, dependencies=[OpsAuth]
+)
 async def replay_items(body: ReplayRequest, store: StoreDep) -> ReplayAnswer:
     from workers.pipeline import enqueue
 
     try:
         results = await run_in_threadpool(
-            replay, store, enqueue, ids=body.ids, everything=body.all, stage=body.stage
+            lambda: replay(
+                store,
+                enqueue,
+                ids=body.ids,
+                everything=body.all,
+                stage=body.stage,
+                feed=body.feed,
+                since=body.since,
+                until=body.until,
+                dry_run=body.dry_run,
+            )
         )
     except StoreUnavailableError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
     return ReplayAnswer(
-        replayed=sum(r.replayed for r in results), results=[r.as_dict() for r in results]
+        replayed=sum(r.replayed for r in results),
+        results=[r.as_dict() for r in results],
+        dry_run=body.dry_run or None,
+        would_replay=sum(r.would_replay for r in results) if body.dry_run else None,
     )
 
 
