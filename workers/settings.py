@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # Redis stays the store and the bus either way. See deploy/OPERATIONS.md.
     broker_url: str | None = None
     data_dir: Path = Path(".wiredesk")
+    # The embedded Valkey's port (`make run` without REDIS_URL); None takes the first free one
+    # from 16379 up, so a second Valkey on the machine moves it to 16380 and so on.
+    valkey_port: int | None = Field(default=None, ge=1, le=65535)
 
     # Front door.
     feed_tokens: dict[str, str] = Field(default_factory=lambda: dict(DEV_FEED_TOKENS))
@@ -161,6 +164,10 @@ class Settings(BaseSettings):
     # The live feed (SSE) sends a comment this often when no story matches, so proxies keep
     # the connection and a client that went away is noticed.
     live_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # Events queued for one live client before it counts as too slow and is dropped (it can
+    # resume with Last-Event-ID); and how often the API looks for embargoes that have passed.
+    live_client_queue: int = Field(default=1000, ge=1)
+    embargo_release_seconds: float = Field(default=1.0, gt=0, le=60)
 
     # Logs: JSON lines unless a person is watching a terminal.
     log_json: bool | None = None

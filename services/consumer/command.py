@@ -87,11 +87,16 @@ def _run(cmd: str, delivery: Delivery) -> bool:
 
 
 def cmd_consume(args: argparse.Namespace) -> int:
+    from services import stackfile
     from workers.settings import get_settings
 
-    settings = get_settings()
+    # REDIS_URL, else the Redis of the running `make run` (its stack file), with its prefix.
+    settings = stackfile.settings_for(get_settings(), getattr(args, "stack", None))
     if not settings.redis_url:
-        print("consume needs REDIS_URL (the Redis the service publishes to)", file=sys.stderr)
+        print(
+            "consume needs the Redis the service publishes to: set REDIS_URL, or start `make run`",
+            file=sys.stderr,
+        )
         return 2
     consumer = StreamConsumer(
         settings.redis_url,

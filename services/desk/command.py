@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -57,13 +56,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _token(args: argparse.Namespace) -> str:
-    token = args.token or os.environ.get("WIREDESK_EDITOR_TOKEN")
-    if not token:
-        from workers.settings import get_settings
+    """--token, $WIREDESK_EDITOR_TOKEN, the running `make run`'s, else the configured one."""
+    from services import stackfile
+    from workers.settings import get_settings
 
-        tokens = get_settings().editor_tokens
-        token = tokens[0] if tokens else ""
-    return token
+    return stackfile.editor_token(args.token, get_settings(), getattr(args, "stack", None))
 
 
 def _params(args: argparse.Namespace, *, paging: bool) -> httpx.QueryParams:
@@ -95,6 +92,10 @@ def _console():
 def _render_list(page: dict) -> None:
     from rich.table import Table
 
+    if not page["stories"]:
+        # An empty table is easily taken for a broken command: say it.
+        _console().print("no matches")
+        return
     held = {h["story_id"]: h["embargoed_until"] for h in page.get("held", [])}
     table = Table(show_lines=False, header_style="bold")
     for column in ("received (UTC)", "feed", "pri", "status", "place", "headline", "tags", "id"):
@@ -104,7 +105,7 @@ def _render_list(page: dict) -> None:
         if s["story_id"] in held:
             status = f"[bold red]HELD to {(held[s['story_id']] or '?')[:16]}[/]"
         elif status == "canceled":
-            status = "[red]killed[/]"
+            status = "[red]canceled[/]"
         table.add_row(
             s["received_at"][:19].replace("T", " "),
             s["feed"],
@@ -135,7 +136,7 @@ def _render_story(detail: dict) -> None:
             f"[bold red]EMBARGOED until {s.get('embargoed_until') or 'further notice'}[/]"
         )
     if detail.get("killed_by"):
-        console.print(f"[bold red]KILLED by {detail['killed_by']}[/]")
+        _render_kill_notice(console, detail.get("kill_notice") or {}, detail["killed_by"])
     if s.get("dateline"):
         console.print(s["dateline"]["text"])
     console.print()
@@ -151,12 +152,28 @@ def _render_story(detail: dict) -> None:
     console.print(f"duplicates: {', '.join(detail.get('duplicates', [])) or '-'}")
 
 
+def _render_kill_notice(console: Any, notice: dict, killed_by: str) -> None:
+    """The agency's kill, first and in red: the story is withdrawn, and the kill says why
+    and what to do (its headline, text and notes as the agency sent them)."""
+    from rich.markup import escape
+
+    when = (notice.get("received_at") or "")[:19].replace("T", " ")
+    console.print(f"[bold red]CANCELED: withdrawn by {killed_by}[/] {when}".rstrip())
+    if notice.get("headline"):
+        console.print(f"[red]{escape(notice['headline'])}[/]", highlight=False)
+    for line in [*notice.get("body", []), *notice.get("notes", [])]:
+        console.print(f"[red]  {escape(line)}[/]", highlight=False)
+
+
 def _render_facets(answer: dict) -> None:
     from rich.table import Table
 
     console = _console()
     console.print(answer["what"])
     for facet, rows in answer["facets"].items():
+        if not rows:
+            console.print(f"{facet}: no matches")
+            continue
         table = Table(facet, "value", "stories", header_style="bold")
         for row in rows:
             table.add_row(row["label"], row["value"], str(row["count"]))
