@@ -26,16 +26,28 @@ Redis stays the store and the bus. The transport options above (visibility timeo
 prefix, unacked sweep) belong to kombu's Redis transport and are only set for it: on RabbitMQ
 an unacked message returns to the queue when its consumer's connection closes, and the vhost
 separates deployments. See deploy/OPERATIONS.md.
+
+The worker's logging is set up here, by signals only a worker sends (the API imports this app
+too, to send tasks, and is left alone): with ``log_json`` every line of the worker's output is
+one JSON object, Celery's console text included (see ``_log_worker_in_json``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
-from celery import Celery
+import structlog
+from celery import Celery, signals
 
 from workers.keys import Keys
-from workers.settings import Settings
+from workers.logs import configure_logging
+from workers.settings import Settings, get_settings
 
 __all__ = ["app", "celery_config", "is_redis_broker"]
 
@@ -95,3 +107,81 @@ app = Celery("wiredesk", include=["workers.tasks"])
 # Read lazily, when a task is first sent or a worker starts: importing the app (the API does,
 # to send tasks) needs no Redis and no settings yet.
 app.config_from_object("workers.celeryconfig")
+
+log = structlog.get_logger("wiredesk.worker")
+
+
+def _configure_worker_logging() -> None:
+    settings = get_settings()
+    # The real stdout, always: once stdout is redirected into logging (below) a handler
+    # writing to sys.stdout would feed itself.
+    configure_logging(json=settings.log_json, level=settings.log_level, stream=sys.__stdout__)
+    # Celery's own per-task lines ("received", "succeeded in") repeat our stage_done and
+    # batch_done lines, which carry the receipt, stage and duration; at 50 stories a second
+    # they were eight extra JSON lines a story. Failures are still logged (at ERROR).
+    if settings.log_level.upper() != "DEBUG":
+        for name in ("celery.worker.strategy", "celery.app.trace"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@signals.celeryd_init.connect
+def _log_worker_in_json(instance: Any = None, **_: Any) -> None:
+    """The worker's first moment, before Celery checks privileges (a ``SecurityWarning`` when
+    run as root) and prints its banner: logging is set up now so that warning is a log event,
+    and with ``log_json`` the plain-text console output is replaced by JSON lines.
+
+    - the banner (a dozen lines of ASCII art and settings) is turned off; ``worker_starting``
+      below logs the same facts;
+    - Celery's notices from its signal handlers ("worker: Warm shutdown (MainProcess)") are
+      written by ``celery.apps.worker.safe_say``, straight to the file descriptor; it is
+      replaced by a writer of one JSON line, as safe inside a signal handler (no locks);
+    - stray ``print`` output and text written to stderr become log events (Celery's
+      ``redirect_stdouts``, which it skips itself when logging is ours)."""
+    _configure_worker_logging()
+    if not get_settings().log_json:
+        return
+    if instance is not None:
+        instance.quiet = True
+    import celery.apps.worker as celery_worker
+
+    if hasattr(celery_worker, "safe_say"):
+        celery_worker.safe_say = _say_as_json
+
+
+def _say_as_json(msg: str, f: TextIO | None = sys.__stderr__) -> None:
+    """What ``celery.apps.worker.safe_say`` does (an unbuffered write, from signal handlers),
+    as one JSON line shaped like the structlog ones."""
+    line = json.dumps(
+        {
+            "event": "worker_notice",
+            "notice": str(msg).strip(),
+            "level": "warning",
+            "logger": "celery.apps.worker",
+            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        }
+    )
+    # As Celery's: losing a notice must never break a shutdown.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.write((f or sys.__stdout__).fileno(), f"{line}\n".encode())
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    """Connected, so Celery leaves the root logger to us (``worker_hijack_root_logger`` is off
+    too); then stdout and stderr into logging, in JSON mode."""
+    _configure_worker_logging()
+    if get_settings().log_json:
+        app.log.redirect_stdouts("WARNING")
+
+
+@signals.celeryd_after_setup.connect
+def _log_worker_starting(sender: str, instance: Any = None, **_: Any) -> None:
+    """What the banner said, as one event: name, queues, pool size, tasks."""
+    queues = sorted(app.amqp.queues.consume_from or app.amqp.queues)
+    log.info(
+        "worker_starting",
+        hostname=sender,
+        queues=queues,
+        concurrency=getattr(instance, "concurrency", None),
+        tasks=sorted(name for name in app.tasks if not name.startswith("celery.")),
+    )

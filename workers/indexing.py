@@ -22,6 +22,8 @@ __all__ = [
     "FACETS",
     "FILTERS",
     "STATUSES",
+    "STATUS_ALIASES",
+    "STATUS_NAMES",
     "StoryFilter",
     "facet_lines",
     "is_held",
@@ -45,7 +47,16 @@ FILTERS: dict[str, str] = {
     "lang": "lang",
     "status": "status",
 }
+# A story's status has one public name, the story's own ``status`` field (IPTC's pubStatus):
+# ``canceled`` for a killed story, in filters, answers, docs and the CLI alike. ``killed``,
+# what the filter said before, is still read as ``canceled``.
+STATUS_NAMES = ("usable", "embargoed", "withheld", "canceled")
+STATUS_ALIASES = {"killed": "canceled"}
+# The status index terms, one per name. A canceled story's index keeps the term it has had
+# from the start (``status:killed``): renaming it would strand every index already stored, and
+# no answer shows it.
 STATUSES = ("usable", "embargoed", "withheld", "killed")
+_STATUS_TERM = dict(zip(STATUS_NAMES, STATUSES, strict=True))
 # What facet counts are kept for: the families editors narrow a desk by.
 FACETS = ("place", "topic", "feed", "agency")
 
@@ -135,6 +146,7 @@ def search_tokens(query: str, max_chars: int) -> list[str]:
 
 
 def status_of(story: TaggedStory, killed: bool = False) -> str:
+    """The story's status index term (one of ``STATUSES``)."""
     if killed or story.status is PubStatus.canceled or Signal.kill in story.signals:
         return "killed"
     return story.status.value
@@ -243,17 +255,29 @@ class StoryFilter:
             if name == "priority" and not all(v.isdigit() and 1 <= int(v) <= 9 for v in wanted):
                 raise ValueError("priority is a number from 1 (flash) to 9")
             if name == "status":
-                unknown = sorted({norm(v) for v in wanted} - set(STATUSES))
-                if unknown:
-                    raise ValueError(f"status {unknown[0]!r} is not one of {', '.join(STATUSES)}")
+                groups.append(_status_group(wanted))
                 # Asking for embargoed stories by status is asking to see them.
-                include_embargoed = include_embargoed or "embargoed" in {norm(v) for v in wanted}
+                include_embargoed = include_embargoed or "status:embargoed" in groups[-1]
+                continue
             groups.append(tuple(dict.fromkeys(f"{family}:{norm(v)}" for v in wanted)))
         words = tuple(search or ())
         groups += [(f"kw:{w}",) for w in words]
         if since and until and since > until:
             raise ValueError("since is after until")
         return cls(tuple(groups), since, until, include_embargoed, words)
+
+
+def _status_group(wanted: list[str]) -> tuple[str, ...]:
+    """The index terms of status filter values (``canceled``, or its alias ``killed``).
+    Raises ValueError on an unknown status."""
+    names = [STATUS_ALIASES.get(norm(v), norm(v)) for v in wanted]
+    unknown = sorted(set(names) - set(STATUS_NAMES))
+    if unknown:
+        raise ValueError(
+            f"status {unknown[0]!r} is not one of {', '.join(STATUS_NAMES)} "
+            "(killed is accepted for canceled)"
+        )
+    return tuple(dict.fromkeys(f"status:{_STATUS_TERM[n]}" for n in names))
 
 
 def matches(story: TaggedStory, flt: StoryFilter, now: datetime, *, killed: bool = False) -> bool:

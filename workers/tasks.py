@@ -11,7 +11,6 @@ items behind it go on.
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import time
 from collections.abc import Callable
@@ -35,8 +34,8 @@ from workers.hooks import (
     run_stage,
     tagger_for,
 )
-from workers.logs import configure_logging
-from workers.metrics import StageRun, record_batch
+from workers.logs import REQUEST_ID_HEADER
+from workers.metrics import StageRun, batch_path, record_batch
 from workers.settings import Settings, get_settings
 from workers.stages.dedupe import dedupe
 from workers.stages.normalise import normalise
@@ -88,6 +87,7 @@ def stage_task(stage: str) -> Callable[[Callable[[StageContext, Any], Any]], Tas
             structlog.contextvars.bind_contextvars(
                 receipt_id=receipt_id, stage=stage, task_id=self.request.id
             )
+            _bind_request_id(self)
             if isinstance(arg, dict) and arg.get("feed"):
                 structlog.contextvars.bind_contextvars(feed=arg["feed"])
             settings = get_settings()
@@ -134,7 +134,21 @@ def run_normalise(receipt_id: str, raw: bytes | None, meta: dict[str, str]) -> S
     )
 
 
-def run_publish(ctx: StageContext, story: TaggedStory, *, reprocess: bool = False) -> str:
+# What ``batch_done`` counts an item as: the event its publish announced (a resend or a
+# near-duplicate is announced as a duplicate, a kill as killed), or ``already_published`` when
+# a redelivered batch found it done.
+_OUTCOME_OF_EVENT = {
+    EventType.published: "published",
+    EventType.updated: "update",
+    EventType.duplicate: "duplicate",
+    EventType.killed: "killed",
+}
+
+
+def run_publish(
+    ctx: StageContext, story: TaggedStory, *, reprocess: bool = False
+) -> tuple[str, str]:
+    """Publish the story: (stream event id, what happened, as ``batch_done`` counts it)."""
     event = build_event(story)
     if reprocess and event.type is EventType.published:
         # A re-run over a story consumers already have (after a tagger improvement, say):
@@ -147,7 +161,7 @@ def run_publish(ctx: StageContext, story: TaggedStory, *, reprocess: bool = Fals
         event_id=event_id,
         verdict=story.verdict.verdict.value,
     )
-    return event_id
+    return event_id, _OUTCOME_OF_EVENT[event.type] if created else "already_published"
 
 
 @stage_task("normalise")
@@ -179,7 +193,7 @@ def tag_task(ctx: StageContext, payload: dict) -> dict:
 @stage_task("publish")
 def publish_task(ctx: StageContext, payload: dict) -> dict:
     story = TaggedStory.model_validate(payload)
-    event_id = run_publish(ctx, story)
+    event_id, _ = run_publish(ctx, story)
     return {"receipt_id": story.receipt_id, "story_id": story.story_id, "event_id": event_id}
 
 
@@ -200,6 +214,7 @@ def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> d
     ctx = StageContext(store, settings)
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(task_id=self.request.id, batch=len(receipt_ids))
+    _bind_request_id(self)
     try:
         attempts = store.begin_stages(receipt_ids, "batch")
         loaded = store.load_raws(receipt_ids)
@@ -252,7 +267,9 @@ def _run_item(
     *,
     reprocess: bool = False,
 ) -> str:
-    """One item of a batch through the four stages; 'published' or 'quarantined'."""
+    """One item of a batch through the four stages: what happened to it, from the publish
+    result ('published', 'duplicate', 'update', 'killed', 'already_published') or
+    'quarantined'."""
     feed = meta.get("feed")
     stage = "normalise"
     durations: dict[str, float] = {}
@@ -277,7 +294,7 @@ def _run_item(
         durations[stage] = time.perf_counter() - started
         stage, started = "publish", time.perf_counter()
         inject_fault(ctx.settings, stage, feed)
-        run_publish(ctx, tagged, reprocess=reprocess)
+        _, outcome = run_publish(ctx, tagged, reprocess=reprocess)
         durations[stage] = time.perf_counter() - started
     except (RetryableError, SoftTimeLimitExceeded):
         raise
@@ -289,17 +306,19 @@ def _run_item(
         runs.append(StageRun(stage, "quarantined", 0.0, feed))
         return "quarantined"
     end_to_end = time.time() - datetime.fromisoformat(meta["received_at"]).timestamp()
+    path = batch_path(meta, reprocess=reprocess)  # bulk, or replay: the end-to-end's label
     runs += [
-        StageRun(s, "ok", d, feed, end_to_end if s == "publish" else None)
+        StageRun(s, "ok", d, feed, end_to_end if s == "publish" else None, path)
         for s, d in durations.items()
     ]
     log.info(
         "item_done",
         story_id=story.story_id,
         verdict=tagged.verdict.verdict.value,
+        outcome=outcome,
         **{f"{s}_ms": round(d * 1000, 2) for s, d in durations.items()},
     )
-    return "published"
+    return outcome
 
 
 def check_declared_charset(raw: bytes, content_type: str | None) -> None:
@@ -327,16 +346,21 @@ def _charset(content_type: str | None) -> str | None:
     return None
 
 
-@signals.setup_logging.connect
-def _setup_logging(**_: Any) -> None:
-    settings = get_settings()
-    configure_logging(json=settings.log_json, level=settings.log_level)
-    # Celery's own per-task lines ("received", "succeeded in") repeat our stage_done and
-    # batch_done lines, which carry the receipt, stage and duration; at 50 stories a second
-    # they were eight extra JSON lines a story. Failures are still logged (at ERROR).
-    if settings.log_level.upper() != "DEBUG":
-        for name in ("celery.worker.strategy", "celery.app.trace"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+@signals.before_task_publish.connect
+def _carry_request_id(headers: dict | None = None, **_: Any) -> None:
+    """The request id bound where a task is sent goes with it: the API's request for the
+    first task of a chain, the stage task before it for the rest (and for retries and a
+    batch's remainder), so every stage line of an item carries the id of the request that
+    brought it. The worker's logging set-up lives in ``workers.celery_app``."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if headers is not None and request_id:
+        headers.setdefault(REQUEST_ID_HEADER, request_id)
+
+
+def _bind_request_id(task: Task) -> None:
+    request_id = getattr(task.request, REQUEST_ID_HEADER, None)
+    if isinstance(request_id, str) and request_id:
+        structlog.contextvars.bind_contextvars(request_id=request_id)
 
 
 @signals.worker_init.connect

@@ -493,7 +493,7 @@ def test_cli_lists_shows_and_counts_with_the_same_filters(desk) -> None:
     table = wiredesk(stack, "stories", "--place", "beirut", "--include-embargoed")
     assert table.returncode == 0, table.stderr
     assert "Ceasefire talks resume in Beirut" in table.stdout
-    assert "HELD to 2099-01-01" in table.stdout and "killed" in table.stdout
+    assert "HELD to 2099-01-01" in table.stdout and "canceled" in table.stdout
     assert "Elephant" not in table.stdout
     as_json = wiredesk(stack, "stories", "--q", "ammonia", "--json")
     assert [s["story_id"] for s in json.loads(as_json.stdout)["stories"]] == [ids["hamburg_port"]]
