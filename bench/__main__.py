@@ -2,7 +2,7 @@
 to bench/results/. ``--quick`` runs small numbers, for a smoke test of the benchmarks
 themselves (the figures of a quick run are not the ones to quote).
 
-    python -m bench [--quick] [--only pipeline,parsers,tagging,dedupe,query]
+    python -m bench [--quick] [--only pipeline,parsers,tagging,dedupe,query,live]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from bench.report import RESULTS
 
-BENCHMARKS = ("pipeline", "parsers", "tagging", "dedupe", "query")
+BENCHMARKS = ("pipeline", "parsers", "tagging", "dedupe", "query", "live")
 
 
 def machine() -> dict:
@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> dict:
             "pipeline": ["--quick"] if args.quick else [],
             "dedupe": ["--stories", "20000" if args.quick else "1000000"],
             "query": ["--stories", "5000", "--runs", "2", "--queries", "30"] if args.quick else [],
+            "live": ["--clients", "50", "--seconds", "3", "--runs", "1"] if args.quick else [],
         }.get(name, [])
         subprocess.run([sys.executable, "-m", f"bench.{name}", *extra], check=True)
         summary["ran"][name] = round(time.perf_counter() - started, 1)

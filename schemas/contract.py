@@ -29,6 +29,7 @@ __all__ = [
     "KilledEvent",
     "PublishedEvent",
     "QuarantinedEvent",
+    "ReleasedEvent",
     "UpdatedEvent",
     "export_json_schemas",
     "json_schemas",
@@ -74,8 +75,18 @@ class QuarantinedEvent(StoryEvent):
     story: None = Field(default=None, description="Always absent: nothing could be stored.")
 
 
+class ReleasedEvent(StoryEvent):
+    """A story held by an embargo became usable: its release time passed. Carries the story
+    as stored (the version that was published under embargo, ``embargoed_until`` in the past).
+    Written once per embargoed version, by the API's embargo releaser; a story whose embargo
+    had already passed when it arrived gets none (its published event was usable)."""
+
+    type: Literal[EventType.released] = EventType.released
+    story: TaggedStory = Field(description="The story, usable since embargoed_until.")
+
+
 AnyEvent = Annotated[
-    PublishedEvent | UpdatedEvent | DuplicateEvent | KilledEvent | QuarantinedEvent,
+    PublishedEvent | UpdatedEvent | DuplicateEvent | KilledEvent | QuarantinedEvent | ReleasedEvent,
     Field(discriminator="type"),
 ]
 _ANY_EVENT: TypeAdapter[StoryEvent] = TypeAdapter(AnyEvent)
@@ -88,6 +99,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     EventType.duplicate.value: DuplicateEvent,
     EventType.killed.value: KilledEvent,
     EventType.quarantined.value: QuarantinedEvent,
+    EventType.released.value: ReleasedEvent,
     "story": Story,
     "tagged-story": TaggedStory,
     "inspect-line": InspectLine,

@@ -25,6 +25,8 @@ class EventType(StrEnum):
     duplicate = "story.duplicate"
     killed = "story.killed"
     quarantined = "story.quarantined"
+    # An embargoed story whose release time has passed: usable from now (services/embargo.py).
+    released = "story.released"
 
 
 class StoryEvent(BaseModel):

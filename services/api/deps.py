@@ -14,13 +14,11 @@ from fastapi import Depends, Header, HTTPException, Request, status
 
 from workers.settings import Settings
 from workers.store import Store
-from workers.store.live import LiveStream
 
 __all__ = [
     "BearerDep",
     "EditorAuth",
     "EditorOrOpsAuth",
-    "LiveDep",
     "SettingsDep",
     "StoreDep",
     "bearer_token",
@@ -37,12 +35,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _live(request: Request) -> LiveStream:
-    return request.app.state.live
-
-
 StoreDep = Annotated[Store, Depends(_store)]
-LiveDep = Annotated[LiveStream, Depends(_live)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 

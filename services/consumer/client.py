@@ -35,7 +35,7 @@ import redis
 from pydantic import ValidationError
 
 from schemas.contract import parse_event
-from schemas.events import StoryEvent
+from schemas.events import EventType, StoryEvent
 from workers.keys import Keys
 from workers.store.client import text, translated
 
@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 Start = Literal["now", "beginning"] | datetime
 _ENTRY_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+_KNOWN_TYPES = frozenset(t.value for t in EventType)
 
 
 def dead_letter_stream(prefix: str, group: str) -> str:
@@ -320,6 +321,15 @@ class StreamConsumer:
                     count,
                     f"not acknowledged after {count - 1} deliveries (max {self.max_deliveries})",
                 )
+                continue
+            kind = fields.get("type") or ""
+            if kind.startswith("story.") and kind not in _KNOWN_TYPES:
+                # A type added by a newer producer (the contract grows, e.g. story.released):
+                # skipped and acked, never dead-lettered, so an older consumer keeps working.
+                log.info(
+                    "skipped %s in group %s: event type %r unknown here", entry_id, self.group, kind
+                )
+                self.r.xack(self.stream, self.group, entry_id)
                 continue
             try:
                 event = parse_event(fields.get("data") or "")

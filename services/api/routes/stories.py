@@ -9,11 +9,6 @@ answer lists them as held with their release time.
 
 from __future__ import annotations
 
-import dataclasses
-import heapq
-import json
-import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -22,22 +17,24 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from schemas import EventType, StoryEvent, TaggedStory
-from services.api.deps import EditorAuth, LiveDep, SettingsDep, StoreDep
-from workers.indexing import FILTERS, StoryFilter, is_held, matches, search_tokens
-from workers.store import FacetCounts, Store
+from schemas import TaggedStory
+from services.api.deps import EditorAuth, SettingsDep, StoreDep
+from services.api.live import HubDep, LiveResponse, valid_event_id
+from workers.indexing import FILTERS, StoryFilter, is_held, search_tokens
+from workers.store import FacetCounts
 
 __all__ = [
-    "EmbargoHold",
     "FacetValue",
     "Facets",
     "Held",
+    "KillNotice",
     "StoryCluster",
     "StoryDetail",
     "StoryPage",
     "StoryVersions",
     "VersionRef",
     "get_story",
+    "kill_notice",
     "list_stories",
     "live_stories",
     "router",
@@ -81,12 +78,33 @@ class VersionRef(BaseModel):
     status: str
 
 
+class KillNotice(BaseModel):
+    """The kill's own copy: the agency's reason for withdrawing the story and what to do."""
+
+    receipt_id: str
+    received_at: datetime | None = Field(
+        default=None, description="Null only when the kill's copy is past retention."
+    )
+    feed: str | None = None
+    agency: str | None = None
+    headline: str | None = None
+    body: list[str] = Field(default_factory=list, description="Paragraphs, in order.")
+    notes: list[str] = Field(
+        default_factory=list, description="What the copy said to editors (the kill notice)."
+    )
+
+
 class StoryDetail(BaseModel):
     story: TaggedStory
     held: bool = Field(default=False, description="Under an embargo that has not passed.")
     duplicates: list[str]
     killed_by: str | None = Field(
         default=None, description="Receipt of the agency's kill, when the story was withdrawn."
+    )
+    kill_notice: KillNotice | None = Field(
+        default=None,
+        description="The agency's kill as it was sent, when the story was withdrawn (status "
+        "canceled): what editors must read before anything else about the story.",
     )
     versions: list[VersionRef] = Field(default_factory=list, description="Oldest first.")
     links: dict[str, str] = Field(default_factory=dict)
@@ -148,7 +166,11 @@ def _filter(
     lang: Annotated[list[str], Query(description="ISO 639-1 language code.")] = [],  # noqa: B006
     status_: Annotated[
         list[str],
-        Query(alias="status", description="usable, embargoed, withheld, killed."),
+        Query(
+            alias="status",
+            description="usable, embargoed, withheld, canceled (a killed story: the story's "
+            "own status; `killed` is accepted for canceled).",
+        ),
     ] = [],  # noqa: B006
     q: Annotated[
         str | None,
@@ -233,116 +255,27 @@ async def story_facets(store: StoreDep, settings: SettingsDep, flt: FilterDep) -
     )
 
 
-def _sse(event_id: str, payload: dict) -> str:
-    return f"event: story\nid: {event_id}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
-
-
-def _payload(kind: str, story: TaggedStory, held: bool) -> dict:
-    return {
-        "type": kind,
-        "story_id": story.story_id,
-        "held": held,
-        "embargoed_until": story.embargoed_until.isoformat() if story.embargoed_until else None,
-        "story": story.model_dump(mode="json"),
-    }
-
-
 @router.get(
     "/v1/stories/live",
     summary="New stories matching a filter, as Server-Sent Events",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def live_stories(
-    request: Request, store: StoreDep, live: LiveDep, settings: SettingsDep, flt: FilterDep
-) -> StreamingResponse:
-    """Each new, updated or killed story that matches, as an ``event: story`` whose data is
-    ``{type, story_id, held, embargoed_until, story}``; ``: heartbeat`` comments between. A
-    story under embargo is sent when its release time comes (while the connection lasts), or
-    at once marked ``held`` with include_embargoed. Resume with ``Last-Event-ID``."""
-    heartbeat = settings.live_heartbeat_seconds
-
-    async def events() -> AsyncIterator[str]:
-        held = EmbargoHold()
-        last = request.headers.get("last-event-id") or await live.newest_id()
-        yield "retry: 3000\n\n"
-        while True:
-            for event_id, kind, story in held.released(time.time()):
-                yield _sse(event_id, _payload(kind, story, False))
-            rows = await live.read_after(last, block_seconds=held.wait(time.time(), heartbeat))
-            if not rows:
-                yield ": heartbeat\n\n"
-                continue
-            for last, fields in rows:
-                found = await _story_of(store, fields)
-                if found is None:
-                    continue
-                kind, story = found
-                sent = _routed(held, flt, last, kind, story, datetime.now(UTC))
-                if sent is not None:
-                    yield sent
-
-    return StreamingResponse(
-        events(),
+async def live_stories(request: Request, hub: HubDep, flt: FilterDep) -> StreamingResponse:
+    """Each new, updated, killed or released story that matches, as an ``event: story`` whose
+    data is ``{type, story_id, held, embargoed_until, story}``; ``: heartbeat`` comments
+    between. A story under embargo is sent when its embargo lifts (a ``story.released`` event,
+    held false), or at once marked ``held`` with include_embargoed. Resume with
+    ``Last-Event-ID`` (the missed events are read from the stream). Served from the API's one
+    reader of the stream (``services/api/live.py``)."""
+    last_event_id = request.headers.get("last-event-id") or None
+    if last_event_id is not None and not valid_event_id(last_event_id):
+        raise _bad(f"Last-Event-ID {last_event_id!r} is not a stream id like 1700000000000-0")
+    return LiveResponse(
+        hub.events(flt, last_event_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
-
-
-class EmbargoHold:
-    """Stories a live client will see when their embargo lifts (while it stays connected):
-    a heap by release time."""
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, str, str, str]] = []  # release, event id, type, json
-
-    def hold(self, release: float, event_id: str, kind: str, story: TaggedStory) -> None:
-        heapq.heappush(self._heap, (release, event_id, kind, story.model_dump_json()))
-
-    def released(self, now: float) -> Iterator[tuple[str, str, TaggedStory]]:
-        while self._heap and self._heap[0][0] <= now:
-            _, event_id, kind, data = heapq.heappop(self._heap)
-            yield event_id, kind, TaggedStory.model_validate_json(data)
-
-    def wait(self, now: float, heartbeat: float) -> float:
-        """How long the next read may block: until a release or the next heartbeat."""
-        return min(heartbeat, self._heap[0][0] - now) if self._heap else heartbeat
-
-
-async def _story_of(store: Store, fields: dict[bytes, bytes]) -> tuple[str, TaggedStory] | None:
-    """The event's type and story, for the event types a live client sees; a kill is sent
-    as the stored story (marked canceled)."""
-    kind = fields.get(b"type", b"").decode()
-    if kind not in (EventType.published, EventType.updated, EventType.killed):
-        return None
-    event = StoryEvent.model_validate_json(fields[b"data"])
-    story = event.story
-    if kind == EventType.killed:
-        story = await run_in_threadpool(store.get_story, event.story_id) or story
-    return (kind, story) if story is not None else None
-
-
-def _routed(
-    held: EmbargoHold,
-    flt: StoryFilter,
-    event_id: str,
-    kind: str,
-    story: TaggedStory,
-    moment: datetime,
-) -> str | None:
-    """The SSE message for a story that matches now; a matching story under embargo is held
-    for its release instead (None)."""
-    killed = kind == EventType.killed
-    embargoed = not killed and is_held(story, moment)
-    if matches(story, flt, moment, killed=killed):
-        return _sse(event_id, _payload(kind, story, embargoed))
-    if (
-        embargoed
-        and story.embargoed_until
-        and matches(story, dataclasses.replace(flt, include_embargoed=True), moment)
-    ):
-        held.hold(story.embargoed_until.timestamp(), event_id, kind, story)
-    return None
 
 
 @router.get("/v1/stories/{story_id}", response_model=StoryDetail)
@@ -358,6 +291,7 @@ async def get_story(story_id: str, store: StoreDep) -> StoryDetail:
         held=is_held(story, datetime.now(UTC)),
         duplicates=duplicates,
         killed_by=killed_by,
+        kill_notice=kill_notice(killed_by, versions),
         versions=[
             VersionRef(
                 version=v.version,
@@ -371,6 +305,25 @@ async def get_story(story_id: str, store: StoreDep) -> StoryDetail:
             "versions": f"/v1/stories/{story_id}/versions",
             "duplicates": f"/v1/stories/{story_id}/duplicates",
         },
+    )
+
+
+def kill_notice(killed_by: str | None, versions: list[TaggedStory]) -> KillNotice | None:
+    """The kill among the story's versions (a kill is kept as a version of the story it
+    withdraws); only its receipt when that copy is gone."""
+    if killed_by is None:
+        return None
+    kill = next((v for v in versions if v.receipt_id == killed_by), None)
+    if kill is None:
+        return KillNotice(receipt_id=killed_by)
+    return KillNotice(
+        receipt_id=kill.receipt_id,
+        received_at=kill.received_at,
+        feed=kill.feed,
+        agency=kill.agency,
+        headline=kill.headline,
+        body=kill.body,
+        notes=kill.notes,
     )
 
 
