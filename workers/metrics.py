@@ -18,7 +18,12 @@ How figures are recorded:
   (``ok``, ``retry``, ``quarantined``, ``failed``) with its duration; ``workers.tasks`` calls
   ``note_quarantined`` when ``stage_task`` sends an item to quarantine, since the task itself
   then ends normally;
-- end-to-end latency, when ``publish`` succeeds: now minus the receipt's ``received_at``;
+- end-to-end latency, when ``publish`` succeeds: now minus the receipt's ``received_at``,
+  by the item's path (``PATHS``): ``single`` (one chain per story, what a desk waits on),
+  ``bulk`` (a backfill's ``batch_task``) or ``replay`` (a quarantine replay, which counts
+  ``replays`` on the receipt, or a re-run over stored stories, ``batch_task(reprocess=True)``).
+  Backfills and replays are timed from their original receipt, so a replay of old items
+  reads hours: each path has its own histogram, and the latency alert looks at ``single``;
 - items received per feed, by ``record_received`` at the front door;
 - which workers are alive, by the worker's event heartbeat (``heartbeat_sent``) and
   ``worker_ready``/``worker_shutdown``;
@@ -48,12 +53,15 @@ __all__ = [
     "END_TO_END_BUCKETS",
     "FEED_SLOT_SECONDS",
     "OUTCOMES",
+    "PATHS",
     "SAMPLE_WINDOW_SECONDS",
     "SENT_AT_HEADER",
     "SLOT_SECONDS",
     "STAGES",
     "WORKER_TTL_SECONDS",
     "StageRun",
+    "batch_path",
+    "end_to_end_histogram",
     "note_quarantined",
     "record_batch",
     "record_received",
@@ -66,6 +74,8 @@ log = structlog.get_logger("wiredesk.metrics")
 STAGES: tuple[str, ...] = ("normalise", "dedupe", "tag", "publish")
 OUTCOMES: tuple[str, ...] = ("ok", "retry", "quarantined", "failed")
 END_TO_END = "end_to_end"
+# How an item went through the pipeline, the ``path`` label of the end-to-end histogram.
+PATHS: tuple[str, ...] = ("single", "bulk", "replay")
 # Histogram bounds, in seconds, for one stage run and for ingest-to-publish.
 DURATION_BUCKETS: tuple[float, ...] = (
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
@@ -119,12 +129,32 @@ def _bucket_field(value: float, bounds: tuple[float, ...]) -> str:
     return "+Inf"
 
 
-def _observe(pipe: Any, keys: MetricKeys, name: str, seconds: float, now: float) -> None:
-    bounds = END_TO_END_BUCKETS if name == END_TO_END else DURATION_BUCKETS
-    hist = keys.histogram(name)
+def end_to_end_histogram(path: str) -> str:
+    """The histogram name (for ``MetricKeys.histogram``) of one path's end-to-end times."""
+    return f"{END_TO_END}:{path}"
+
+
+def batch_path(meta: dict[str, str], *, reprocess: bool) -> str:
+    """The path of an item ``batch_task`` ran, from its receipt's fields: ``replay`` when it
+    is a re-run or was replayed from quarantine (timed from its first receipt), else ``bulk``."""
+    return "replay" if reprocess or _replayed(meta.get("replays")) else "bulk"
+
+
+def _replayed(replays: Any) -> bool:
+    return bool(replays) and int(replays) > 0
+
+
+def _observe(
+    pipe: Any, keys: MetricKeys, name: str, seconds: float, now: float, *, path: str = ""
+) -> None:
+    """One run into ``name``'s histogram (a path's own for end-to-end) and its samples."""
+    is_e2e = name == END_TO_END
+    bounds = END_TO_END_BUCKETS if is_e2e else DURATION_BUCKETS
+    hist = keys.histogram(end_to_end_histogram(path) if is_e2e else name)
     pipe.hincrby(hist, _bucket_field(seconds, bounds), 1)
     pipe.hincrby(hist, "count", 1)
     pipe.hincrbyfloat(hist, "sum", seconds)
+    # The samples (for /v1/ops' exact percentiles) keep every path, as they always have.
     samples = keys.samples(name)
     pipe.zadd(samples, {f"{seconds:.6f}|{uuid.uuid4().hex[:10]}": now})
     pipe.zremrangebyscore(samples, "-inf", now - SAMPLE_WINDOW_SECONDS)
@@ -141,6 +171,7 @@ class StageRun:
     seconds: float
     feed: str | None = None
     end_to_end: float | None = None
+    path: str = "single"  # of the end-to-end time: one of PATHS
 
 
 def record_runs(
@@ -165,7 +196,7 @@ def record_runs(
             pipe.hincrby(slot, field, 1)
             _observe(pipe, keys, run.stage, run.seconds, now)
             if run.end_to_end is not None:
-                _observe(pipe, keys, END_TO_END, run.end_to_end, now)
+                _observe(pipe, keys, END_TO_END, run.end_to_end, now, path=run.path)
             if run.feed and run.outcome in ("quarantined", "retry"):
                 name = "errors" if run.outcome == "quarantined" else "retries"
                 pipe.hincrby(keys.feed_totals(run.feed), name, 1)
@@ -188,11 +219,12 @@ def record_stage(
     *,
     feed: str | None = None,
     end_to_end: float | None = None,
+    path: str = "single",
     now: float | None = None,
     finished: tuple[str, str] | None = None,
 ) -> None:
     """Record one stage run. Raises redis errors; the signal handlers swallow them."""
-    run = StageRun(stage, outcome, seconds, feed, end_to_end)
+    run = StageRun(stage, outcome, seconds, feed, end_to_end, path)
     record_runs(r, keys, [run], now=now, finished=finished)
 
 
@@ -307,10 +339,11 @@ def _on_postrun(
         outcome = "ok"
     else:
         outcome = "failed"
-    end_to_end = None
+    end_to_end, path = None, "single"
     if stage == "publish" and outcome == "ok" and payload.get("received_at"):
         received = datetime.fromisoformat(payload["received_at"]).timestamp()
         end_to_end = max(0.0, time.time() - received)
+        path = _single_path(payload.get("receipt_id"))
     hostname = getattr(task.request, "hostname", None) or "unknown"
     _safely(
         "stage",
@@ -322,8 +355,25 @@ def _on_postrun(
         seconds,
         feed=feed,
         end_to_end=end_to_end,
+        path=path,
         finished=(hostname, task_id),
     )
+
+
+def _single_path(receipt_id: str | None) -> str:
+    """``replay`` for a chain a quarantine replay queued (its receipt counts ``replays``),
+    else ``single``. The story the chain carries does not say, so the receipt is asked: one
+    HGET per published story, and on an error the story counts as ``single``."""
+    if not receipt_id:
+        return "single"
+    try:
+        replays = _client(_settings().redis_url).hget(
+            Keys(_settings().key_prefix).receipt(receipt_id), "replays"
+        )
+    except Exception as exc:  # figures are best effort
+        log.warning("metrics_not_recorded", what="path", error=repr(exc))
+        return "single"
+    return "replay" if _replayed(replays) else "single"
 
 
 @signals.task_failure.connect
