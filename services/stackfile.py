@@ -174,11 +174,13 @@ def feed_token(
 
 
 def editor_token(flag: str | None, settings: Settings, stack: StackInfo | None) -> str:
-    return _role_token(flag, "EDITOR", "editor_tokens", settings, stack and stack.editor_token)
+    return _role_token(
+        flag, "EDITOR", "editor_tokens", settings, stack.editor_token if stack else None
+    )
 
 
 def ops_token(flag: str | None, settings: Settings, stack: StackInfo | None) -> str:
-    return _role_token(flag, "OPS", "ops_tokens", settings, stack and stack.ops_token)
+    return _role_token(flag, "OPS", "ops_tokens", settings, stack.ops_token if stack else None)
 
 
 def _role_token(

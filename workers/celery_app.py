@@ -162,7 +162,9 @@ def _say_as_json(msg: str, f: TextIO | None = sys.__stderr__) -> None:
     )
     # As Celery's: losing a notice must never break a shutdown.
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        os.write((f or sys.__stdout__).fileno(), f"{line}\n".encode())
+        stream = f or sys.__stdout__
+        if stream is not None:
+            os.write(stream.fileno(), f"{line}\n".encode())
 
 
 @signals.setup_logging.connect

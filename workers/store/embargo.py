@@ -22,7 +22,7 @@ class ReleaseCall(ScriptCall):
     story: str = key()
     stream: str = key()
     story_id: str = arg()
-    story_json: bytes = arg()  # the story as read; '' when it is gone (past retention)
+    story_json: bytes | str = arg()  # the story as read; '' when it is gone (past retention)
     now: float = arg()  # release scores at or below this are due
     announce: bool = arg()  # False: only leave the set (its embargo passed before it arrived)
     event_type: str = arg()
@@ -36,7 +36,7 @@ class EmbargoStore(StorePart):
         return StoreScript(self._redis, ReleaseCall)
 
     @translated
-    def due(self, now: float, *, limit: int = 100) -> list[tuple[str, bytes | None]]:
+    def due(self, now: float, *, limit: int = 100) -> list[tuple[str, bytes | str | None]]:
         """Up to ``limit`` stories whose embargo has passed, oldest release first, each with
         its stored JSON (None when it is gone)."""
         ids = [
@@ -52,7 +52,7 @@ class EmbargoStore(StorePart):
     def release(
         self,
         story_id: str,
-        story_json: bytes | None,
+        story_json: bytes | str | None,
         *,
         now: float,
         event_type: str,
