@@ -126,6 +126,9 @@ def run_once(stack: LocalStack, *, clients: int, rate: float, seconds: float, fi
             time.sleep(0.05)
     time.sleep(2)
     cpu = _cpu_seconds(stack.api.pid) - cpu_before
+    # Only stories editors see reach the live feed: a synthetic story the dedupe stage judged
+    # a duplicate of an earlier one is not owed to anyone.
+    shown = [r for r in sent if stack.redis.hget(stack.keys.receipt(r), "state") == b"published"]
     stop.set()
     seen: dict[str, list[float]] = {}
     for _ in readers:
@@ -143,7 +146,8 @@ def run_once(stack: LocalStack, *, clients: int, rate: float, seconds: float, fi
         "stories": count,
         "rate": rate,
         "deliveries": len(samples),
-        "missed": count * connected - len(samples),
+        "shown": len(shown),
+        "missed": len(shown) * connected - sum(len(seen.get(r, [])) for r in shown),
         "p50_ms": percentile(samples, 50),
         "p99_ms": percentile(samples, 99),
         "max_ms": max(samples) if samples else None,
@@ -228,7 +232,7 @@ def render(r: dict) -> str:
         ["delivery max", *cell("max_ms", "{:.0f} ms")],
         ["fan-out p50 (event on the stream -> client)", *cell("fanout_p50_ms", "{:.0f} ms")],
         ["fan-out p99", *cell("fanout_p99_ms", "{:.0f} ms")],
-        ["deliveries missed (of clients x stories)", *cell("missed", "{:.0f}")],
+        ["deliveries missed (of clients x stories shown)", *cell("missed", "{:.0f}")],
         ["API CPU per story, with the clients", *cell("api_cpu_ms_per_story", "{:.2f} ms")],
         ["API CPU per story, no live clients (ingest only)",
          f"{b['api_cpu_ms_per_story']:.2f} ms", "one run"],
