@@ -19,7 +19,7 @@ import structlog
 
 from workers.errors import WiredeskError
 from workers.formats import detect
-from workers.store import Store
+from workers.store import Kept, Store
 
 __all__ = [
     "Accepted",
@@ -70,7 +70,8 @@ def batch_items(raw: bytes) -> list[bytes]:
     newsMessage, a feed, a ninjs list) split as the single door splits it.
 
     A line that is not JSON becomes an item of its own, so the pipeline quarantines it with a
-    reason; it never takes the good lines down with it.
+    reason; it never takes the good lines down with it. So does a line nested too deeply for
+    Python's parser (a RecursionError): the ninjs parser refuses it by its depth.
     """
     lines = [line for line in raw.split(b"\n") if line.strip()]
     if len(lines) < 2 or not lines[0].lstrip().startswith((b"{", b'"')):
@@ -79,7 +80,7 @@ def batch_items(raw: bytes) -> list[bytes]:
     for line in lines:
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             items.append(line)
             continue
         items.append(value.encode() if isinstance(value, str) else line.strip())
@@ -101,7 +102,7 @@ def _keep(
     ``urgent``: the single-story path, which bulk tasks yield to."""
     received_at = datetime.now(UTC)
     ids = [receipt_id_for(feed, item) for item in items]
-    created = store.create_receipts(
+    kept = store.create_receipts(
         list(zip(ids, items, strict=True)),
         feed=feed,
         content_type=content_type,
@@ -109,21 +110,30 @@ def _keep(
         format_hint=format_hint,
         urgent=urgent,
     )
-    new = list(dict.fromkeys(rid for rid, c in zip(ids, created, strict=True) if c))
-    if new:
+    created = [k is Kept.created for k in kept]
+    # New receipts, and old ones whose front door died before queuing them (a feed's retry
+    # after an API crash): both are queued now.
+    to_queue = list(dict.fromkeys(rid for rid, k in zip(ids, kept, strict=True) if k.to_queue))
+    if to_queue:
         try:
-            enqueue_many(new)
+            enqueue_many(to_queue)
         except Exception as exc:
             # Without a queued task the receipts would wait for ever: undo them, let the feed retry.
-            store.drop_receipts(new)
-            log.error("enqueue_failed", feed=feed, items=len(new), error=repr(exc))
+            store.drop_receipts(to_queue)
+            log.error("enqueue_failed", feed=feed, items=len(to_queue), error=repr(exc))
             raise IngestError(503, "the pipeline queue is unavailable; retry later") from exc
+        # Not undone if this fails: the items are queued, and a receipt without the mark is
+        # only queued once more by a retry (the stages are idempotent).
+        store.mark_enqueued(to_queue)
+        stranded = sum(k is Kept.stranded for k in kept)
+        if stranded:
+            log.warning("requeued_stranded", feed=feed, items=stranded)
     if len(items) == 1 or not summary_log:
         for rid, item, c in zip(ids, items, created, strict=True):
             log.info("ingested", receipt_id=rid, feed=feed, size=len(item), new=c)
     else:
         # Bulk: one line per chunk; the receipts are traceable through the stage log lines.
-        log.info("ingested_batch", feed=feed, items=len(items), new=len(new),
+        log.info("ingested_batch", feed=feed, items=len(items), new=sum(created),
                  first_receipt=ids[0], size=sum(map(len, items)))  # fmt: skip
     store.count_received(feed, len(items))
     return [

@@ -45,6 +45,7 @@ from typing import Any, TextIO
 import structlog
 from celery import Celery, signals
 
+from workers import broker
 from workers.keys import Keys
 from workers.logs import configure_logging
 from workers.settings import Settings, get_settings
@@ -103,6 +104,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+# A full or read-only Redis broker is waited out, never a worker exit (workers.broker).
+broker.use()
 app = Celery("wiredesk", include=["workers.tasks"])
 # Read lazily, when a task is first sent or a worker starts: importing the app (the API does,
 # to send tasks) needs no Redis and no settings yet.

@@ -36,7 +36,12 @@ from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from schemas import QuarantineEntry, Story, Tag
 from workers.backoff import backoff_delay
-from workers.errors import AttemptsExhaustedError, PermanentError, RetryableError
+from workers.errors import (
+    AttemptsExhaustedError,
+    PermanentError,
+    RetryableError,
+    StoreUnavailableError,
+)
 from workers.metrics import SENT_AT_HEADER, note_quarantined
 from workers.settings import Settings
 from workers.store import Store
@@ -61,6 +66,7 @@ __all__ = [
     "retry_later",
     "run_stage",
     "tagger_for",
+    "wait_out_outage",
 ]
 
 # The tasks' logger: the lines the hooks write are the pipeline's lines.
@@ -207,7 +213,7 @@ class Retry(StageHook):
         if isinstance(exc, RetryableError) and call.attempts < call.settings.max_attempts:
             delay = retry_delay(call.attempts, call.settings)
             log.warning("stage_retry", error=str(exc), attempt=call.attempts, countdown=delay)
-            retry_later(call.task, exc, delay)
+            retry_later(call.task, exc, delay, store=call.store, settings=call.settings)
         return False
 
 
@@ -249,17 +255,51 @@ def retry_delay(attempts: int, settings: Settings) -> float:
     )
 
 
-def retry_later(task: Task, exc: Exception, countdown: float) -> NoReturn:
+def retry_later(
+    task: Task,
+    exc: Exception,
+    countdown: float,
+    *,
+    store: Store | None = None,
+    settings: Settings | None = None,
+) -> NoReturn:
     """Retry the task after ``countdown`` seconds. Celery sends the retry as a new message and,
     when that send fails (the broker is the Redis that just failed us), rejects the current
     message without requeueing it: the item would be lost. Hand the message back instead: on a
     broker that is reachable it is delivered again, on one that is not it stays unacked and
-    returns after the visibility timeout (Redis) or when the connection drops (RabbitMQ)."""
+    returns after the visibility timeout (Redis) or when the connection drops (RabbitMQ).
+
+    When the store itself is away, full or read-only (``StoreUnavailableError``) and ``store``
+    is given, the worker first waits for it in place, for up to ``outage_wait_seconds``: the
+    retry's message needs the same Redis, and a message kept in hand through a short outage is
+    one nobody has to find again."""
+    if store is not None and settings is not None and isinstance(exc, StoreUnavailableError):
+        wait_out_outage(store, settings.outage_wait_seconds, base=settings.retry_backoff_seconds)
     try:
         raise task.retry(exc=exc, countdown=countdown)
     except Reject as not_sent:
         log.warning("retry_not_sent", error=str(exc), send_error=str(not_sent.reason))
         raise Reject(exc, requeue=True) from exc
+
+
+def wait_out_outage(store: Store, budget: float, *, base: float = 0.5) -> bool:
+    """Wait, with backoff, until Redis takes writes again or ``budget`` seconds pass; whether
+    it does. Probing with a write is the point: a full Redis still answers reads."""
+    deadline = time.monotonic() + budget
+    attempt = 0
+    while True:
+        if store.accepts_writes():
+            if attempt:
+                log.info("outage_over", waited_attempts=attempt)
+            return True
+        attempt += 1
+        left = deadline - time.monotonic()
+        if left <= 0:
+            log.warning("outage_continues", waited_seconds=budget)
+            return False
+        if attempt == 1:
+            log.warning("outage_waiting", budget_seconds=budget)
+        time.sleep(min(left, backoff_delay(attempt, base=max(base, 0.1), cap=2.0, jitter="equal")))
 
 
 def quarantine_reason(exc: BaseException, stage: str) -> str:

@@ -24,6 +24,23 @@ class Keys:
         """Hash: the receipt's state, stage, story id and reason."""
         return f"{self.prefix}:receipt:{receipt_id}"
 
+    def auth_failures(self, address: str) -> str:
+        """Counter of one client address's wrong or missing tokens; expires when its window
+        ends (services/api/auth_limit.py)."""
+        return f"{self.prefix}:authfail:{address}"
+
+    @property
+    def inflight(self) -> str:
+        """Sorted set of receipts not yet settled (published, duplicate, quarantined), scored
+        by when each last made progress (received, a stage started, a retry is due): what the
+        reconciler (workers/reconcile.py) looks over for items that stopped advancing."""
+        return f"{self.prefix}:idx:inflight"
+
+    @property
+    def reconcile_lock(self) -> str:
+        """Lease naming the one worker whose reconciler sweeps (workers/reconcile.py)."""
+        return f"{self.prefix}:lock:reconcile"
+
     def attempts(self, receipt_id: str, stage: str) -> str:
         """Counter of starts of one stage for one receipt; redeliveries after a crash add up."""
         return f"{self.prefix}:attempts:{receipt_id}:{stage}"
@@ -110,6 +127,11 @@ class Keys:
         """String with a short TTL, set while single-story work is under way; bulk tasks
         wait while it exists."""
         return f"{self.prefix}:urgent"
+
+    @property
+    def write_probe(self) -> str:
+        """A short-lived string a worker writes to learn whether Redis takes writes again."""
+        return f"{self.prefix}:probe:write"
 
     # Feed pollers.
     def poll_state(self, feed: str) -> str:
@@ -212,3 +234,9 @@ class MetricKeys:
     def replays(self) -> str:
         """Counter of items put back through the pipeline."""
         return f"{self.base}:replays"
+
+    @property
+    def reconciled(self) -> str:
+        """Hash of counters: items the reconciler queued again (``requeued``) or gave up on
+        (``quarantined``)."""
+        return f"{self.base}:reconciled"

@@ -64,6 +64,18 @@ class Settings(BaseSettings):
     bulk_yield_max_ms: int = Field(default=250, ge=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Hostile clients (services/api/guards.py). Links the API hands out (a receipt's
+    # status_url) start with public_base_url, never with the request's Host header; unset, it
+    # is http://api_host:api_port. A request body that stops arriving for
+    # body_read_timeout_seconds is answered 408 and its connection closed. A client address
+    # that sent auth_failure_limit wrong or missing tokens within auth_failure_window_seconds
+    # is answered 429 with Retry-After until that window ends (counted in Redis, so every API
+    # replica sees the same count). metrics_token, when set, is the bearer token /metrics wants.
+    public_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    body_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    auth_failure_limit: int = Field(default=20, ge=1)
+    auth_failure_window_seconds: int = Field(default=60, ge=1)
+    metrics_token: str | None = None
 
     # Retention of raw copy, stories, receipts and the dedupe index.
     retention_seconds: int = Field(default=7 * 24 * 3600, gt=0)
@@ -124,12 +136,26 @@ class Settings(BaseSettings):
 
     # Celery reliability. The visibility timeout must stay well above the hard time limit, or a
     # slow task is redelivered to a second worker while the first still runs it.
-    task_soft_time_limit: float = Field(default=50.0, gt=0)
-    task_time_limit: float = Field(default=60.0, gt=0)
-    visibility_timeout: int = Field(default=3600, gt=0)
+    # The visibility timeout is also how long a message of a dead worker stays away: a stage
+    # takes milliseconds and a batch of 50 well under a second, so a 30 s hard limit leaves a
+    # wide margin and a dead worker's messages are back within a minute.
+    task_soft_time_limit: float = Field(default=25.0, gt=0)
+    task_time_limit: float = Field(default=30.0, gt=0)
+    visibility_timeout: int = Field(default=45, gt=0)
     # How often a worker sweeps for messages whose worker died (unacked past the visibility
     # timeout) and puts them back on the queue.
-    unacked_restore_interval: float = Field(default=10.0, gt=0)
+    unacked_restore_interval: float = Field(default=5.0, gt=0)
+    # The reconciler (workers/reconcile.py): every reconcile_period_seconds, the worker holding
+    # its lease looks for receipts that made no progress (received, or a stage started) for
+    # reconcile_after_seconds while no queue still holds a message that old, and queues them
+    # again from their raw copy; after reconcile_max_requeues it quarantines them with the
+    # reason. 0 for the period turns it off.
+    reconcile_period_seconds: float = Field(default=5.0, ge=0)
+    reconcile_after_seconds: float = Field(default=30.0, gt=0)
+    reconcile_max_requeues: int = Field(default=3, ge=1)
+    # A stage that finds Redis full, read-only or away waits for it in place (the message stays
+    # with the worker) for up to this long before handing the retry to the broker.
+    outage_wait_seconds: float = Field(default=15.0, ge=0)
     max_attempts: int = Field(default=5, ge=1)
     # A stage that hit a passing fault is retried after base·2^(attempt-1) seconds, capped
     # (workers/backoff.py, no jitter: the broker's delivery already spreads the retries).

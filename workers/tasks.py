@@ -97,7 +97,8 @@ def stage_task(stage: str) -> Callable[[Callable[[StageContext, Any], Any]], Tas
                 # Quarantining failed too: the store is away. Try the stage again later
                 # rather than let Celery drop the message.
                 log.warning("quarantine_deferred", error=str(exc))
-                retry_later(self, exc, settings.retry_backoff_seconds)
+                retry_later(self, exc, settings.retry_backoff_seconds, store=get_store(),
+                            settings=settings)  # fmt: skip
 
         return task
 
@@ -219,7 +220,7 @@ def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> d
         attempts = store.begin_stages(receipt_ids, "batch")
         loaded = store.load_raws(receipt_ids)
     except RetryableError as exc:
-        retry_later(self, exc, settings.retry_backoff_seconds)
+        retry_later(self, exc, settings.retry_backoff_seconds, store=store, settings=settings)
     runs: list[StageRun] = []
     outcomes: dict[str, int] = {}
     yielded = 0.0
@@ -249,7 +250,7 @@ def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> d
             break
         except RetryableError as exc:
             record_batch(runs)
-            retry_later(self, exc, settings.retry_backoff_seconds)
+            retry_later(self, exc, settings.retry_backoff_seconds, store=store, settings=settings)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     record_batch(runs)
     structlog.contextvars.unbind_contextvars("receipt_id", "feed")
@@ -379,3 +380,29 @@ def _warm_up_before_fork(**_: Any) -> None:
     warm_up()
     warm_up_language()
     gc.freeze()
+
+
+_reconciler_stop: Any = None
+
+
+@signals.worker_ready.connect
+def _start_reconciler(**_: Any) -> None:
+    """Every worker's main process runs the reconciler (``workers.reconcile``); a Redis lease
+    lets one sweep at a time, so whichever worker is alive keeps the pipeline whole."""
+    global _reconciler_stop
+    from workers.pipeline import enqueue, enqueue_batch
+    from workers.reconcile import start_reconciler
+
+    settings = get_settings()
+    _reconciler_stop = start_reconciler(
+        settings,
+        enqueue=enqueue,
+        enqueue_batch=enqueue_batch,
+        make_store=lambda: Store(connect(settings.redis_url), settings),
+    )
+
+
+@signals.worker_shutdown.connect
+def _stop_reconciler(**_: Any) -> None:
+    if _reconciler_stop is not None:
+        _reconciler_stop.set()

@@ -75,6 +75,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "wiredesk_workers_alive",
     "wiredesk_worker_tasks_running",
     "wiredesk_replays_total",
+    "wiredesk_reconciled_total",
+    "wiredesk_inflight",
     "wiredesk_redis_used_memory_bytes",
     "wiredesk_redis_maxmemory_bytes",
     "wiredesk_http_requests_total",
@@ -124,9 +126,27 @@ class _Figures:
         yield CounterMetricFamily(
             "wiredesk_replays", "Items put back through the pipeline.", value=self.extra["replays"]
         )
+        yield from _reconciler_figures(self.extra["reconciled"], self.extra["inflight"])
         yield from _redis_figures(self.extra["memory"])
         yield from _http_figures(self.extra["http_requests"], self.extra["http_durations"])
         yield _build_info_figure()
+
+
+def _reconciler_figures(reconciled: dict, inflight: int) -> Iterator[Metric]:
+    """What the reconciler (workers/reconcile.py) found stalled, and what is in flight."""
+    counts = {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in reconciled.items()}
+    family = CounterMetricFamily(
+        "wiredesk_reconciled",
+        "Items that stopped advancing, queued again by the reconciler or quarantined by it.",
+        labels=["outcome"],
+    )
+    for outcome in ("requeued", "quarantined"):
+        family.add_metric([outcome], counts.get(outcome, 0))
+    yield family
+    yield GaugeMetricFamily(
+        "wiredesk_inflight", "Accepted items not yet published, duplicate or quarantined.",
+        value=inflight,
+    )  # fmt: skip
 
 
 def _queue_figures(s: OpsSnapshot) -> Iterator[Metric]:
@@ -370,17 +390,21 @@ def render(r: redis.Redis, keys: MetricKeys, snapshot: OpsSnapshot) -> bytes:
         pipe.hgetall(requests_key(keys))
         pipe.hgetall(durations_key(keys))
         pipe.get(keys.replays)
+        pipe.hgetall(keys.reconciled)
+        pipe.zcard(Keys(keys.prefix).inflight)
         pipe.info("memory")
         results = pipe.execute()
     histograms = dict(zip(names, results[: len(names)], strict=True))
-    received_raw = results[len(names) : -4]
+    received_raw = results[len(names) : -6]
     extra = {
         "received": {
             f.feed: int(v or 0) for f, v in zip(snapshot.feeds, received_raw, strict=True)
         },
-        "http_requests": results[-4],
-        "http_durations": results[-3],
-        "replays": int(results[-2] or 0),
+        "http_requests": results[-6],
+        "http_durations": results[-5],
+        "replays": int(results[-4] or 0),
+        "reconciled": results[-3],
+        "inflight": int(results[-2] or 0),
         "memory": results[-1],
         "dead_letters_added": _dead_letters_added(
             r, Keys(keys.prefix), [g.group for g in snapshot.consumer_groups]

@@ -1,10 +1,8 @@
 """Celery queue figures for both queues: single stories (pipeline) and batches (bulk).
 
-With the Redis transport and ``global_keyprefix`` ``{prefix}:celery:``, a queue is the list
-``{prefix}:celery:{queue}`` (plus ``{queue}\\x06\\x16{n}`` lists for priorities 3, 6 and 9);
-messages are LPUSHed and taken from the right, so the oldest waiting message is the last
-element. A delivered, not yet acknowledged message sits in the hash ``{prefix}:celery:unacked``
-(delivery tag -> [message, exchange, routing key]) until its ack.
+Where the Redis transport keeps a queue's messages, and how the oldest one's age is read, is
+in ``workers.broker``. A delivered, not yet acknowledged message sits in the hash
+``{prefix}:celery:unacked`` (delivery tag -> [message, exchange, routing key]) until its ack.
 
 The age of the oldest message comes from the ``wd_sent_at`` header that ``workers.metrics``
 stamps on every message when it is sent; a message sent without it has an unknown age (null).
@@ -24,32 +22,12 @@ import redis
 from kombu import Connection
 
 from services.ops.models import QueueFigures
+from workers.broker import PRIORITY_STEPS, message_sent_at, queue_lists
 from workers.celery_app import is_redis_broker
 from workers.keys import Keys
-from workers.metrics import SENT_AT_HEADER
 from workers.settings import Settings
 
 __all__ = ["queue_figures"]
-
-_PRIORITY_SEP = "\x06\x16"
-_PRIORITY_STEPS = (0, 3, 6, 9)
-
-
-def _lists(celery_prefix: str, queue: str) -> list[str]:
-    return [
-        f"{celery_prefix}{queue}" if step == 0 else f"{celery_prefix}{queue}{_PRIORITY_SEP}{step}"
-        for step in _PRIORITY_STEPS
-    ]
-
-
-def _sent_at(message: bytes | None) -> float | None:
-    if not message:
-        return None
-    try:
-        value = json.loads(message).get("headers", {}).get(SENT_AT_HEADER)
-    except (ValueError, AttributeError):
-        return None
-    return float(value) if value is not None else None
 
 
 def queue_figures(
@@ -71,7 +49,7 @@ def queue_figures(
     celery_prefix = Keys(settings.key_prefix).celery_prefix
     with r.pipeline(transaction=False) as pipe:
         for queue in queues:
-            for key in _lists(celery_prefix, queue):
+            for key in queue_lists(celery_prefix, queue):
                 pipe.llen(key)
                 pipe.lindex(key, -1)
         pipe.hvals(f"{celery_prefix}unacked")
@@ -85,10 +63,10 @@ def queue_figures(
         if routing_key in unacked:
             unacked[routing_key] += 1
     figures = []
-    step = 2 * len(_PRIORITY_STEPS)
+    step = 2 * len(PRIORITY_STEPS)
     for i, queue in enumerate(queues):
         mine = per_list[i * step : (i + 1) * step]
-        sent = [s for s in (_sent_at(m) for m in mine[1::2]) if s is not None]
+        sent = [s for s in (message_sent_at(m) for m in mine[1::2]) if s is not None]
         figures.append(
             QueueFigures(
                 queue=queue,

@@ -16,6 +16,7 @@
       quarantine.py  quarantine, its replay and history
       feeds.py       pollers' validators per feed
       figures.py     what ops reads; the front door's counts
+      reconcile.py   the in-flight index, the broker's oldest message, the reconciler's lease
 
 Key names all come from ``workers.keys``. Every multi-key write that must not be seen
 half-done is one script or one MULTI. ``Store`` is every part over one client: ``from
@@ -35,7 +36,8 @@ from workers.store.figures import FigureStore
 from workers.store.publish import PublishCall, PublishStore, chain_order
 from workers.store.quarantine import QuarantinedItem, QuarantineStore, ReopenOutcome
 from workers.store.reading import Cursor, FacetCounts, QueryCall, ReadStore, StoryPage
-from workers.store.receipts import IngestCall, ReceiptStore
+from workers.store.receipts import IngestCall, Kept, MarkEnqueuedCall, ReceiptStore
+from workers.store.reconcile import Overdue, ReconcileStore
 from workers.store.scripts import ScriptContractError
 from workers.store.stages import BeginStageCall, MarkUrgentCall, StageStore
 
@@ -51,7 +53,10 @@ __all__ = [
     "FeedStateStore",
     "FigureStore",
     "IngestCall",
+    "Kept",
+    "MarkEnqueuedCall",
     "MarkUrgentCall",
+    "Overdue",
     "PublishCall",
     "PublishStore",
     "QuarantineStore",
@@ -59,6 +64,7 @@ __all__ = [
     "QueryCall",
     "ReadStore",
     "ReceiptStore",
+    "ReconcileStore",
     "ReopenOutcome",
     "ScriptContractError",
     "StageStore",
@@ -82,6 +88,7 @@ class Store(
     QuarantineStore,
     FeedStateStore,
     FigureStore,
+    ReconcileStore,
 ):
     """Every part of the store over one client."""
 
@@ -97,4 +104,12 @@ class Store(
 
 
 # The parts' scripts (cached properties, loaded on first use unless checked at start-up).
-_SCRIPTS = ("_ingest", "_mark_urgent", "_begin_stage", "_dedupe", "_publish", "_query")
+_SCRIPTS = (
+    "_ingest",
+    "_mark_enqueued",
+    "_mark_urgent",
+    "_begin_stage",
+    "_dedupe",
+    "_publish",
+    "_query",
+)

@@ -79,14 +79,6 @@ class EmbargoStore(StorePart):
 
     @translated
     def hold_lease(self, token: str, seconds: float) -> bool:
-        """Take or renew the releaser's lease; False while another process holds it. The renewal
-        is not atomic with the check (a lease that lapsed in between may be extended for its new
-        holder): harmless, as a release is exactly once whoever runs it."""
-        lock = self.keys.embargo_release_lock
-        ms = max(1, int(seconds * 1000))
-        if self._redis.set(lock, token, nx=True, px=ms):
-            return True
-        if text(self._redis.get(lock)) == token:
-            self._redis.pexpire(lock, ms)
-            return True
-        return False
+        """Take or renew the releaser's lease; False while another process holds it. A release
+        is exactly once whoever runs it."""
+        return self._hold_lease(self.keys.embargo_release_lock, token, seconds)

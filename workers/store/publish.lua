@@ -108,6 +108,7 @@ end
 local event_id = redis.call('XADD', KEY.stream, 'MAXLEN', '~', ARG.stream_maxlen, '*',
   'type', ARG.event_type, 'story_id', ARG.story_id, 'data', ARG.event_json)
 redis.call('SET', KEY.guard, event_id, 'EX', ttl)
+redis.call('ZREM', KEY.inflight, ARG.receipt_id)
 redis.call('HSET', KEY.receipt, 'state', ARG.state, 'stage', 'publish', 'story_id', ARG.story_id,
   'duplicate_of', ARG.duplicate_of, 'updated_at', ARG.now, 'event_id', event_id, 'reason', '')
 return {1, event_id}

@@ -32,6 +32,7 @@ class PublishCall(ScriptCall):
     time_index: str = key()
     stream: str = key()
     receipt: str = key()
+    inflight: str = key()  # the receipt leaves the reconciler's watch once settled
     cluster: str = key()  # the duplicate set of the cluster's lead
     versions: str = key()
     version: str = key()  # this version's own copy
@@ -98,6 +99,7 @@ class PublishStore(StorePart):
             time_index=k.stories_by_time,
             stream=k.stories_stream,
             receipt=k.receipt(story.receipt_id),
+            inflight=k.inflight,
             cluster=k.duplicates(lead or story.story_id),
             versions=k.versions(story.story_id),
             version=k.version(story.receipt_id),

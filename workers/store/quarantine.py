@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -197,6 +198,7 @@ class QuarantineStore(StorePart):
                 },
             )
             pipe.expire(receipt_key, self.settings.retention_seconds)
+            pipe.zrem(self.keys.inflight, entry.receipt_id)  # settled: the reconciler lets go
             pipe.xadd(
                 self.keys.stories_stream,
                 {"type": event.type.value, "story_id": "", "data": event.model_dump_json()},
@@ -307,7 +309,8 @@ class QuarantineStore(StorePart):
                     receipt_key, mapping={"state": ReceiptState.queued.value, "updated_at": at}
                 )
                 pipe.hincrby(receipt_key, "replays", 1)
-                pipe.hdel(receipt_key, "stage", "reason")
+                pipe.hdel(receipt_key, "stage", "reason", "requeues")
+                pipe.zadd(keys.inflight, {receipt_id: time.time()})
                 pipe.delete(*(keys.attempts(receipt_id, stage) for stage in stages))
                 if entries:
                     pipe.xdel(keys.quarantine_stream, *(item.entry_id for item in entries))
@@ -409,6 +412,7 @@ class QuarantineStore(StorePart):
                 self.keys.metrics.history(receipt_id),
                 json.dumps({"event": "replay_failed", "at": at, "error": error}),
             )
+            pipe.zrem(self.keys.inflight, receipt_id)
             pipe.execute()
 
     @translated

@@ -3,7 +3,9 @@ and what a deliberate re-run reopens."""
 
 from __future__ import annotations
 
+import enum
 import functools
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +16,7 @@ from workers.store.client import text, text_or_empty, translated
 from workers.store.scripts import ScriptCall, StoreScript, arg, key
 from workers.store.stages import MarkUrgentCall
 
-__all__ = ["IngestCall", "ReceiptStore"]
+__all__ = ["IngestCall", "Kept", "MarkEnqueuedCall", "ReceiptStore"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,9 +26,33 @@ class IngestCall(ScriptCall):
     script = "ingest.lua"
     receipt: str = key()
     raw: str = key()
+    inflight: str = key()
+    receipt_id: str = arg()
+    now: float = arg()  # epoch seconds: the in-flight index's score
     ttl: int = arg()
     raw_bytes: bytes = arg()
     fields: list[str] = arg(many=True)  # field, value, field, value ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkEnqueuedCall(ScriptCall):
+    """``mark_enqueued.lua``: note on receipts that their items are on the queue."""
+
+    script = "mark_enqueued.lua"
+    receipts: list[str] = key(many=True)
+
+
+class Kept(enum.IntEnum):
+    """What ``ingest.lua`` made of an item: a receipt of its own, one that was there already,
+    or one that was there but never queued (its front door died in between)."""
+
+    existing = 0
+    created = 1
+    stranded = 2
+
+    @property
+    def to_queue(self) -> bool:
+        return self is not Kept.existing
 
 
 def _fields(data: dict[Any, Any]) -> dict[str, str]:
@@ -37,6 +63,10 @@ class ReceiptStore(StorePart):
     @functools.cached_property
     def _ingest(self) -> StoreScript[IngestCall]:
         return StoreScript(self._redis, IngestCall)
+
+    @functools.cached_property
+    def _mark_enqueued(self) -> StoreScript[MarkEnqueuedCall]:
+        return StoreScript(self._redis, MarkEnqueuedCall)
 
     @functools.cached_property
     def _mark_urgent(self) -> StoreScript[MarkUrgentCall]:
@@ -52,16 +82,16 @@ class ReceiptStore(StorePart):
         content_type: str | None,
         received_at: datetime,
         format_hint: str | None = None,
-    ) -> bool:
-        """Keep the raw bytes and open a receipt. False when the receipt already existed."""
-        [created] = self.create_receipts(
+    ) -> Kept:
+        """Keep the raw bytes and open a receipt: whether it was new (see ``Kept``)."""
+        [kept] = self.create_receipts(
             [(receipt_id, raw)],
             feed=feed,
             content_type=content_type,
             received_at=received_at,
             format_hint=format_hint,
         )
-        return created
+        return kept
 
     @translated
     def create_receipts(
@@ -73,10 +103,12 @@ class ReceiptStore(StorePart):
         received_at: datetime,
         format_hint: str | None = None,
         urgent: bool = False,
-    ) -> list[bool]:
+    ) -> list[Kept]:
         """``create_receipt`` for many (receipt id, raw bytes) items in one round trip.
-        ``urgent``: the items travel the single-story path, so bulk tasks yield from now."""
+        ``urgent``: the items travel the single-story path, so bulk tasks yield from now (and
+        the reconciler queues them that way again if they stall)."""
         stamp = received_at.isoformat()
+        at = time.time()
         with self._redis.pipeline(transaction=False) as pipe:
             if urgent and self.settings.bulk_yield_ms:
                 self._mark_urgent(
@@ -93,26 +125,41 @@ class ReceiptStore(StorePart):
                     "size": str(len(raw)),
                     "content_type": content_type or "",
                     "format_hint": format_hint or "",
+                    "path": "single" if urgent else "bulk",
                 }
                 call = IngestCall(
                     receipt=self.keys.receipt(receipt_id),
                     raw=self.keys.raw(receipt_id),
+                    inflight=self.keys.inflight,
+                    receipt_id=receipt_id,
+                    now=at,
                     ttl=self.settings.retention_seconds,
                     raw_bytes=raw,
                     fields=[part for pair in fields.items() for part in pair],
                 )
                 self._ingest(call, client=pipe)
             answers = pipe.execute()
-        return [bool(created) for created in answers[-len(items) :]] if items else []
+        return [Kept(int(kept)) for kept in answers[-len(items) :]] if items else []
+
+    @translated
+    def mark_enqueued(self, receipt_ids: list[str]) -> None:
+        """The items are on the queue: a feed's retry of one is a plain duplicate from now."""
+        if receipt_ids:
+            self._mark_enqueued(
+                MarkEnqueuedCall(receipts=[self.keys.receipt(r) for r in receipt_ids])
+            )
 
     @translated
     def drop_receipts(self, receipt_ids: list[str]) -> None:
         """Undo ``create_receipts`` for items that could not be queued."""
         if receipt_ids:
-            self._redis.delete(
-                *[self.keys.receipt(r) for r in receipt_ids],
-                *[self.keys.raw(r) for r in receipt_ids],
-            )
+            with self._redis.pipeline(transaction=False) as pipe:
+                pipe.delete(
+                    *[self.keys.receipt(r) for r in receipt_ids],
+                    *[self.keys.raw(r) for r in receipt_ids],
+                )
+                pipe.zrem(self.keys.inflight, *receipt_ids)
+                pipe.execute()
 
     @translated
     def receipt(self, receipt_id: str) -> Receipt | None:
@@ -181,6 +228,7 @@ class ReceiptStore(StorePart):
                     self.keys.receipt(receipt_id),
                     mapping={"state": ReceiptState.queued.value, "stage": "", "reason": ""},
                 )
+                pipe.zadd(self.keys.inflight, {receipt_id: time.time()})
             pipe.execute()
 
     @translated

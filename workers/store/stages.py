@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from workers.store.base import StorePart, now
-from workers.store.client import translated
+from workers.store.client import OUTAGES, REFUSALS, translated
 from workers.store.scripts import ScriptCall, StoreScript, arg, key
 
 __all__ = ["BeginStageCall", "MarkUrgentCall", "StageStore"]
@@ -22,8 +22,11 @@ class BeginStageCall(ScriptCall):
     receipt: str = key()
     attempts: str = key()
     urgent: str = key()
+    inflight: str = key()
+    receipt_id: str = arg()
     stage: str = arg()
     now: str = arg()  # ISO time
+    progress_at: float = arg()  # the same moment in epoch seconds: the in-flight score
     ttl: int = arg()
     urgent_ms: int = arg()  # 0: leave the urgent mark alone (a batch)
 
@@ -43,12 +46,16 @@ class StageStore(StorePart):
         return StoreScript(self._redis, BeginStageCall)
 
     def _begin_call(self, receipt_id: str, stage: str, urgent_ms: int) -> BeginStageCall:
+        at = now()
         return BeginStageCall(
             receipt=self.keys.receipt(receipt_id),
             attempts=self.keys.attempts(receipt_id, stage),
             urgent=self.keys.urgent,
+            inflight=self.keys.inflight,
+            receipt_id=receipt_id,
             stage=stage,
-            now=now().isoformat(),
+            now=at.isoformat(),
+            progress_at=at.timestamp(),
             ttl=self.settings.retention_seconds,
             urgent_ms=urgent_ms,
         )
@@ -69,6 +76,14 @@ class StageStore(StorePart):
         after a crash included)."""
         call = self._begin_call(receipt_id, stage, self.settings.bulk_yield_ms)
         return int(self._begin_stage(call))
+
+    def accepts_writes(self) -> bool:
+        """Whether Redis takes a write now (a tiny one, gone in a second): a full or read-only
+        Redis still answers reads, so only a write tells."""
+        try:
+            return bool(self._redis.set(self.keys.write_probe, b"1", px=1000))
+        except (*OUTAGES, *REFUSALS):
+            return False
 
     @translated
     def yield_to_urgent(self, budget_ms: int) -> float:

@@ -16,7 +16,7 @@ from workers.errors import StoreUnavailableError
 from workers.settings import Settings
 from workers.stages.normalise import body_hash, normalise
 from workers.stages.publish import build_event
-from workers.store import Store, connect
+from workers.store import Kept, Store, connect
 
 
 def make_story(receipt: str) -> TaggedStory:
@@ -37,8 +37,11 @@ def test_receipt_is_created_once(store: Store, client: redis.Redis) -> None:
         content_type="text/plain",
         received_at=datetime.now(UTC),
     )
-    assert store.create_receipt(**kwargs) is True
-    assert store.create_receipt(**kwargs) is False
+    assert store.create_receipt(**kwargs) is Kept.created
+    # Kept but not queued yet (its API could still die before queuing it): a retry queues it.
+    assert store.create_receipt(**kwargs) is Kept.stranded
+    store.mark_enqueued([kwargs["receipt_id"]])
+    assert store.create_receipt(**kwargs) is Kept.existing
     raw, meta = store.load_raw("rc_1")
     assert raw == b"copy" and meta["state"] == "queued"
     assert 0 < client.ttl(store.keys.raw("rc_1")) <= store.settings.retention_seconds

@@ -1,0 +1,128 @@
+"""What wiredesk knows of kombu's Redis transport: where a queue's messages wait, how old the
+oldest is, and which Redis errors the worker must wait out rather than die of.
+
+With ``global_keyprefix`` ``{prefix}:celery:``, a queue is the list ``{prefix}:celery:{queue}``
+(plus ``{queue}\\x06\\x16{n}`` lists for priorities 3, 6 and 9); messages are LPUSHed and taken
+from the right, so the oldest waiting message is the last element. Its age comes from the
+``wd_sent_at`` header ``workers.metrics`` stamps on every message it sends.
+
+**A full or read-only Redis is an outage, not a bug.** kombu sorts Redis's errors into
+connection errors (the worker reconnects and goes on) and channel errors (Celery's consumer
+takes them for unrecoverable and the worker exits). A Redis at ``maxmemory`` answers ``OOM``
+to the writes a worker needs to take or requeue a message, and a replica being promoted
+answers ``READONLY``: both are ResponseErrors, so both were channel errors, and one full Redis
+stopped every worker (``Unrecoverable error: OutOfMemoryError``). ``OutageAwareTransport``
+counts them as connection errors, so the consumer reconnects with backoff instead; a message
+that could not be requeued stays in kombu's unacked hash (its MULTI is aborted whole) and comes
+back after the visibility timeout, and one taken off a queue just as Redis filled is found
+again by the reconciler (``workers.reconcile``) from its receipt.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import redis.exceptions
+from kombu import transport as kombu_transports
+from kombu.transport import redis as kombu_redis
+
+from workers.metrics import SENT_AT_HEADER
+
+__all__ = [
+    "OUTAGE_ERRORS",
+    "PRIORITY_SEP",
+    "PRIORITY_STEPS",
+    "OutageAwareSentinelTransport",
+    "OutageAwareTransport",
+    "message_sent_at",
+    "queue_lists",
+    "receipts_of_unacked",
+    "unacked_key",
+    "use",
+]
+
+PRIORITY_SEP = "\x06\x16"
+PRIORITY_STEPS = (0, 3, 6, 9)
+#: Redis answers that mean "wait": memory full, a read-only replica (the store's REFUSALS, in
+#: workers.store.client, which imports this package's store and so cannot be imported here),
+#: and a transaction aborted by either of those at queueing time.
+OUTAGE_ERRORS: tuple[type[Exception], ...] = (
+    redis.exceptions.OutOfMemoryError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.ExecAbortError,
+)
+
+
+class OutageAwareTransport(kombu_redis.Transport):
+    """kombu's Redis transport, with a full or read-only Redis counted as a lost connection."""
+
+    connection_errors = kombu_redis.Transport.connection_errors + OUTAGE_ERRORS
+    channel_errors = tuple(
+        e for e in kombu_redis.Transport.channel_errors if e not in OUTAGE_ERRORS
+    )
+
+
+class OutageAwareSentinelTransport(kombu_redis.SentinelTransport):
+    """The same for Sentinel URLs."""
+
+    connection_errors = kombu_redis.SentinelTransport.connection_errors + OUTAGE_ERRORS
+    channel_errors = tuple(
+        e for e in kombu_redis.SentinelTransport.channel_errors if e not in OUTAGE_ERRORS
+    )
+
+
+def use() -> None:
+    """Make ``redis://``, ``rediss://`` and ``sentinel://`` broker URLs load the transports
+    above. kombu resolves a URL's scheme through its alias table, which is the one place a
+    URL-configured transport can be replaced; done once, on importing the Celery app."""
+    for scheme in ("redis", "rediss"):
+        kombu_transports.TRANSPORT_ALIASES[scheme] = f"{__name__}:OutageAwareTransport"
+    kombu_transports.TRANSPORT_ALIASES["sentinel"] = f"{__name__}:OutageAwareSentinelTransport"
+
+
+def queue_lists(celery_prefix: str, queue: str) -> list[str]:
+    """The Redis lists a queue's waiting messages are in, the default priority's first."""
+    return [
+        f"{celery_prefix}{queue}" if step == 0 else f"{celery_prefix}{queue}{PRIORITY_SEP}{step}"
+        for step in PRIORITY_STEPS
+    ]
+
+
+def unacked_key(celery_prefix: str) -> str:
+    """The hash of delivered, not yet acknowledged messages (delivery tag -> JSON of
+    [message, exchange, routing key]), kept by kombu until the ack."""
+    return f"{celery_prefix}unacked"
+
+
+def receipts_of_unacked(value: bytes) -> list[str]:
+    """The receipt ids a delivered message carries: a stage task's first argument (the
+    receipt id, or the story with its ``receipt_id``), a batch task's list. [] for a message
+    that is not ours or cannot be read."""
+    try:
+        message = json.loads(value)[0]
+        body = message["body"]
+        if message.get("properties", {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        args = json.loads(body)[0]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return []
+    first = args[0] if args else None
+    if isinstance(first, str):
+        return [first]
+    if isinstance(first, dict) and isinstance(first.get("receipt_id"), str):
+        return [first["receipt_id"]]
+    if isinstance(first, list):
+        return [r for r in first if isinstance(r, str)]
+    return []
+
+
+def message_sent_at(message: bytes | None) -> float | None:
+    """When a waiting message was sent (epoch seconds), from its ``wd_sent_at`` header."""
+    if not message:
+        return None
+    try:
+        value = json.loads(message).get("headers", {}).get(SENT_AT_HEADER)
+    except (ValueError, AttributeError):
+        return None
+    return float(value) if value is not None else None
