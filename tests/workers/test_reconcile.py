@@ -118,7 +118,9 @@ def test_an_item_whose_message_a_worker_holds_is_left_to_the_broker(store: Store
 
 def test_an_item_that_never_settles_is_quarantined_with_the_reason(store: Store) -> None:
     receipt_id = _keep(store, STORY)
-    store._redis.hset(store.keys.receipt(receipt_id), mapping={"state": "processing", "stage": "tag"})
+    store._redis.hset(
+        store.keys.receipt(receipt_id), mapping={"state": "processing", "stage": "tag"}
+    )
     recorder = Recorder()
     at = time.time()
     for _ in range(store.settings.reconcile_max_requeues):
@@ -146,7 +148,9 @@ def test_a_stranded_receipt_and_a_lost_stage_message_are_published_once(make_sta
     normal = stack.ingest("wire", STORY.replace(b"lost", b"found")).json()["receipt_id"]
     assert stack.wait_receipt(normal)["state"] == "published"
     midway = _keep(store, b"BERGEN (NTB) - A second story, stalled between two stages.\n")
-    store._redis.hset(store.keys.receipt(midway), mapping={"state": "processing", "stage": "dedupe"})
+    store._redis.hset(
+        store.keys.receipt(midway), mapping={"state": "processing", "stage": "dedupe"}
+    )
     for receipt_id in (stranded, midway):
         assert stack.wait_receipt(receipt_id, timeout=60)["state"] == "published"
         assert [e["type"] for e in stack.events_for(receipt_id)] == ["story.published"]
