@@ -95,7 +95,7 @@ def unacked_key(celery_prefix: str) -> str:
     return f"{celery_prefix}unacked"
 
 
-def receipts_of_unacked(value: bytes) -> list[str]:
+def receipts_of_unacked(value: bytes | str) -> list[str]:
     """The receipt ids a delivered message carries: a stage task's first argument (the
     receipt id, or the story with its ``receipt_id``), a batch task's list. [] for a message
     that is not ours or cannot be read."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -41,8 +42,12 @@ class ReconcileStore(StorePart):
     def overdue(self, before: float, *, limit: int = 500) -> list[Overdue]:
         """Up to ``limit`` in-flight receipts without progress since ``before``, longest
         waiting first, each with what its receipt says now."""
-        rows = self._redis.zrangebyscore(
-            self.keys.inflight, "-inf", before, start=0, num=limit, withscores=True
+        # With withscores, redis-py answers (member, score) pairs.
+        rows = cast(
+            list[tuple[bytes, float]],
+            self._redis.zrangebyscore(
+                self.keys.inflight, "-inf", before, start=0, num=limit, withscores=True
+            ),
         )
         if not rows:
             return []
@@ -51,7 +56,7 @@ class ReconcileStore(StorePart):
                 pipe.hmget(
                     self.keys.receipt(text(member) or ""), "state", "stage", "path", "requeues"
                 )
-            answers = pipe.execute()
+            answers: list[list[bytes | None]] = pipe.execute()
         return [
             Overdue(
                 receipt_id=text(member) or "",
@@ -127,7 +132,7 @@ class ReconcileStore(StorePart):
         client = self._broker_client
         if client is None:
             return set()
-        values = client.hvals(unacked_key(self.keys.celery_prefix))
+        values: list[bytes | str] = client.hvals(unacked_key(self.keys.celery_prefix))
         return {receipt for value in values for receipt in receipts_of_unacked(value)}
 
     @functools.cached_property
