@@ -91,7 +91,7 @@ def _ingest_batch(args: argparse.Namespace, token: str) -> int:
     tally = bulkpush.Tally()
     items = bulkpush.collect(args.files, tally)
     progress = Progress(
-        TextColumn(f"{args.feed} batch"), BarColumn(), MofNCompleteColumn(),
+        TextColumn(f"{args.feed} batch", markup=False), BarColumn(), MofNCompleteColumn(),
         console=Console(stderr=True), transient=True,
     )  # fmt: skip
     with progress, _client(args) as client:
@@ -223,7 +223,9 @@ def cmd_ops(args: argparse.Namespace) -> int:
 
         from services.ops.view import render_snapshot
 
-        console = Console()
+        # Feed names, hosts and quarantine reasons (which may quote copy) print as they are:
+        # no markup or emoji codes are read from them.
+        console = Console(markup=False, emoji=False, highlight=False)
         snap = fetch()
         if snap is None:
             return 1

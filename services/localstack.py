@@ -43,6 +43,7 @@ class LocalStack:
     bulk_worker: ManagedProcess | None = None
     api: ManagedProcess | None = None
     api_url: str = ""
+    api_port: int = 0
 
     def __post_init__(self) -> None:
         self.keys = Keys(self.prefix)
@@ -98,13 +99,27 @@ class LocalStack:
             self.start_worker()
         if bulk:
             self.start_bulk_worker()
-        port = free_port()
+        self.api_port = free_port()
+        self.api_url = f"http://127.0.0.1:{self.api_port}"
+        self.env.setdefault("WIREDESK_PUBLIC_BASE_URL", self.api_url)
         self.api = start_api(
-            self.env, host="127.0.0.1", port=port, log=self.log_dir / f"{self.prefix}-api.log"
+            self.env,
+            host="127.0.0.1",
+            port=self.api_port,
+            log=self.log_dir / f"{self.prefix}-api.log",
         )
-        self.api_url = f"http://127.0.0.1:{port}"
+        self.api_url = f"http://127.0.0.1:{self.api_port}"
         wait_for_http(f"{self.api_url}/readyz", process=self.api)
         return self
+
+    def restart_api(self) -> None:
+        """The API again on the same port once it has died (or been killed), so feeds retry
+        the address they know; returns once it answers and reaches Redis (workers or not)."""
+        assert self.api is not None, "start() first"
+        self.api.kill()
+        self.api.proc.wait(timeout=10)
+        self.api.restart()
+        wait_for_http(f"{self.api_url}/readyz?workers=false", process=self.api)
 
     def stop(self, *, keep_data: bool = False) -> None:
         for proc in [self.api, *self.workers]:

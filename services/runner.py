@@ -203,9 +203,11 @@ def _start_api(
     logs: Path,
 ) -> str:
     """Start the API and wait until it is ready; returns its URL."""
+    api_url = f"http://{settings.api_host}:{port}"
+    # Links the API hands out (a receipt's status_url) name the port it really took.
+    env = {"WIREDESK_PUBLIC_BASE_URL": api_url, **env}
     api = start_api(env, host=settings.api_host, port=port, log=logs / "api.log")
     children.append(api)
-    api_url = f"http://{settings.api_host}:{port}"
     wait_for_http(f"{api_url}/readyz", process=api)
     return api_url
 

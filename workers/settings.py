@@ -64,13 +64,14 @@ class Settings(BaseSettings):
     bulk_yield_max_ms: int = Field(default=250, ge=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    # Hostile clients (services/api/guards.py). Links the API hands out (a receipt's
-    # status_url) start with public_base_url, never with the request's Host header; unset, it
-    # is http://api_host:api_port. A request body that stops arriving for
-    # body_read_timeout_seconds is answered 408 and its connection closed. A client address
-    # that sent auth_failure_limit wrong or missing tokens within auth_failure_window_seconds
-    # is answered 429 with Retry-After until that window ends (counted in Redis, so every API
-    # replica sees the same count). metrics_token, when set, is the bearer token /metrics wants.
+    # Hostile clients. Links the API hands out (a receipt's status_url) start with
+    # public_base_url, never with the request's Host header; unset, it is
+    # http://api_host:api_port. A request body that stops arriving for
+    # body_read_timeout_seconds is answered 408 and its connection closed
+    # (services/api/body_timeout.py). A client address that sent auth_failure_limit wrong or
+    # missing tokens within auth_failure_window_seconds is answered 429 with Retry-After until
+    # that window ends (services/api/auth_limit.py: counted in Redis, so every API replica sees
+    # the same count). metrics_token, when set, is the bearer token /metrics wants.
     public_base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     body_read_timeout_seconds: float = Field(default=30.0, gt=0)
     auth_failure_limit: int = Field(default=20, ge=1)

@@ -83,10 +83,23 @@ def _tags_of(story: dict) -> str:
 
 
 def _console():
-    """A console as wide as the terminal, or wide enough not to fold rows when piped."""
+    """A console as wide as the terminal, or wide enough not to fold rows when piped.
+
+    Every string it is given is printed as it is: markup (``[bold]``, ``[/x]``), emoji codes
+    (``:fire:``) and rich's highlighting are off, because headlines, datelines, body and tags
+    are agency copy, and copy that looks like markup must neither crash the command nor come
+    out styled. Our own styling is passed as ``Text`` objects with a style."""
     from rich.console import Console
 
-    return Console() if sys.stdout.isatty() else Console(width=200)
+    plain = {"markup": False, "emoji": False, "highlight": False}
+    return Console(**plain) if sys.stdout.isatty() else Console(width=200, **plain)
+
+
+def _styled(text: str, style: str) -> Any:
+    """Our own words in a style (the console parses no markup)."""
+    from rich.text import Text
+
+    return Text(text, style=style)
 
 
 def _render_list(page: dict) -> None:
@@ -103,9 +116,9 @@ def _render_list(page: dict) -> None:
     for s in page["stories"]:
         status = s["status"]
         if s["story_id"] in held:
-            status = f"[bold red]HELD to {(held[s['story_id']] or '?')[:16]}[/]"
+            status = _styled(f"HELD to {(held[s['story_id']] or '?')[:16]}", "bold red")
         elif status == "canceled":
-            status = "[red]canceled[/]"
+            status = _styled("canceled", "red")
         table.add_row(
             s["received_at"][:19].replace("T", " "),
             s["feed"],
@@ -127,13 +140,13 @@ def _render_story(detail: dict) -> None:
 
     s = detail["story"]
     console = _console()
-    console.print(f"[bold]{s.get('headline') or '(no headline)'}[/]")
+    console.print(_styled(s.get("headline") or "(no headline)", "bold"))
     meta = [s["story_id"], s["feed"], s.get("agency") or "-", f"v{s['version']}", s["status"]]
     meta.append(s["received_at"][:19])
     console.print(" · ".join(meta))
     if detail.get("held"):
         console.print(
-            f"[bold red]EMBARGOED until {s.get('embargoed_until') or 'further notice'}[/]"
+            _styled(f"EMBARGOED until {s.get('embargoed_until') or 'further notice'}", "bold red")
         )
     if detail.get("killed_by"):
         _render_kill_notice(console, detail.get("kill_notice") or {}, detail["killed_by"])
@@ -141,7 +154,7 @@ def _render_story(detail: dict) -> None:
         console.print(s["dateline"]["text"])
     console.print()
     for paragraph in s.get("body", []):
-        console.print(paragraph, highlight=False)
+        console.print(paragraph)
         console.print()
     tags = Table("type", "name", "code", "relevance", header_style="bold")
     for t in s.get("tags", []):
@@ -155,14 +168,18 @@ def _render_story(detail: dict) -> None:
 def _render_kill_notice(console: Any, notice: dict, killed_by: str) -> None:
     """The agency's kill, first and in red: the story is withdrawn, and the kill says why
     and what to do (its headline, text and notes as the agency sent them)."""
-    from rich.markup import escape
+    from rich.text import Text
 
     when = (notice.get("received_at") or "")[:19].replace("T", " ")
-    console.print(f"[bold red]CANCELED: withdrawn by {killed_by}[/] {when}".rstrip())
+    console.print(
+        Text.assemble(
+            (f"CANCELED: withdrawn by {killed_by}", "bold red"), f" {when}" if when else ""
+        )
+    )
     if notice.get("headline"):
-        console.print(f"[red]{escape(notice['headline'])}[/]", highlight=False)
+        console.print(_styled(notice["headline"], "red"))
     for line in [*notice.get("body", []), *notice.get("notes", [])]:
-        console.print(f"[red]  {escape(line)}[/]", highlight=False)
+        console.print(_styled(f"  {line}", "red"))
 
 
 def _render_facets(answer: dict) -> None:

@@ -3,10 +3,18 @@ items behind it."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from services.redis_server import EmbeddedValkey
 from tests.harness import Stack, auth
+from workers.settings import Settings
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
 
 GOOD = "ROME (Reuters) - A good story {n} arrives right behind a bad one, and still goes out.\n"
 
@@ -30,7 +38,7 @@ def test_oversized_body_is_413(stack: Stack) -> None:
     assert_next_good_story_goes_through(stack, "after-huge")
 
 
-def test_wrong_token_is_401_and_unknown_feed_is_404(stack: Stack) -> None:
+def test_wrong_token_is_401_and_unknown_feed_answers_the_same(stack: Stack) -> None:
     url = f"{stack.api_url}/v1/ingest/reuters"
     wrong = stack.http.post(url, content=b"x", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
@@ -39,49 +47,77 @@ def test_wrong_token_is_401_and_unknown_feed_is_404(stack: Stack) -> None:
     # Another feed's token does not open this feed.
     other = stack.http.post(url, content=b"x", headers=auth("ap"))
     assert other.status_code == 401
-    unknown = stack.http.post(
-        f"{stack.api_url}/v1/ingest/nosuchfeed", content=b"x", headers=auth("ap")
-    )
-    assert unknown.status_code == 404
-    assert "unknown feed" in unknown.json()["detail"]
+    # Feed names cannot be enumerated: an unknown feed is answered as a known one with a wrong
+    # token is, status, headers and words alike (only the feed's own name differs).
+    for door in ("", "/batch"):
+        unknown = stack.http.post(
+            f"{stack.api_url}/v1/ingest/nosuchfeed{door}", content=b"x", headers=auth("ap")
+        )
+        known = stack.http.post(
+            f"{stack.api_url}/v1/ingest/reuters{door}", content=b"x", headers=auth("ap")
+        )
+        assert unknown.status_code == known.status_code == 401
+        assert unknown.headers["www-authenticate"] == known.headers["www-authenticate"]
+        assert unknown.json()["detail"].replace("nosuchfeed", "reuters") == known.json()["detail"]
     assert_next_good_story_goes_through(stack, "after-auth")
 
 
 @pytest.mark.parametrize(
-    ("name", "body", "content_type", "reason_has"),
+    "cursor",
     [
-        (
-            "invalid-utf8",
-            b"PARIS (AFP) - Caf\xc3\x28 \xff\xfe broken bytes.\n",
-            "text/plain; charset=utf-8",
-            "offset",
-        ),
-        ("binary", b"\x07\x08\x0e\x0f\x10\x7f\x1b", "text/plain", "binary data, not text"),
-        ("only-trailer", b"(\xe2\x80\xa6)", "text/plain", "no headline and no body"),
+        "bmFufHg",  # 'nan|x'
+        _b64("inf|st_x"),
+        _b64("-inf|st_x"),
+        _b64("1e999|st_x"),
+        _b64("12.5"),  # no id
+        _b64("|st_x"),  # no score
+        "!!!not-base64!!!",
+        "A",  # too short to be base64
+        _b64("\x00\x01|\xff"),
     ],
 )
-def test_unprocessable_copy_is_quarantined_with_a_reason(
-    stack: Stack, name: str, body: bytes, content_type: str, reason_has: str
-) -> None:
-    answer = stack.ingest("afp", body, headers={"Content-Type": content_type})
-    assert answer.status_code == 202
-    receipt = stack.wait_receipt(answer.json()["receipt_id"])
-    assert receipt["state"] == "quarantined", receipt
-    assert receipt["stage"] == "normalise"
-    assert reason_has in receipt["reason"]
+def test_a_malformed_paging_cursor_is_400(stack: Stack, cursor: str) -> None:
+    answer = stack.http.get(f"{stack.api_url}/v1/stories", params={"cursor": cursor})
+    assert answer.status_code == 400, answer.text
+    assert "cursor" in answer.json()["detail"]
+    # A cursor this service made still pages.
+    assert_next_good_story_goes_through(stack, f"cursor-{cursor[:12]}-1")
+    assert_next_good_story_goes_through(stack, f"cursor-{cursor[:12]}-2")
+    first = stack.http.get(f"{stack.api_url}/v1/stories", params={"limit": 1}).json()
+    assert first["next_cursor"]
+    again = stack.http.get(
+        f"{stack.api_url}/v1/stories", params={"limit": 1, "cursor": first["next_cursor"]}
+    )
+    assert again.status_code == 200
 
-    entries = stack.http.get(f"{stack.api_url}/v1/quarantine").json()["entries"]
-    [entry] = [e for e in entries if e["receipt_id"] == receipt["receipt_id"]]
-    assert entry["stage"] == "normalise" and entry["reason"] == receipt["reason"]
-    # The raw payload is kept with the entry, byte for byte, for inspection and replay.
-    raw = {
-        fields[b"receipt_id"].decode(): fields[b"raw"]
-        for _, fields in stack.redis.xrange(stack.keys.quarantine_stream)
-    }
-    assert raw[receipt["receipt_id"]] == body
-    kinds = [e["type"] for e in stack.events_for(receipt["receipt_id"])]
-    assert kinds == ["story.quarantined"]
-    assert_next_good_story_goes_through(stack, f"after-{name}")
+
+def deep_json(depth: int) -> bytes:
+    """A JSON object nested ``depth`` levels deep."""
+    return ('{"headline": "Deep", "a": ' * depth + "1" + "}" * depth).encode()
+
+
+def test_deeply_nested_json_is_quarantined_at_the_single_door(stack: Stack) -> None:
+    answer = stack.ingest("reuters", deep_json(5000), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 202, answer.text
+    receipt = stack.wait_receipt(answer.json()["receipt_id"])
+    assert receipt["state"] == "quarantined"
+    assert "nested deeper than" in receipt["reason"]
+    assert_next_good_story_goes_through(stack, "after-deep-single")
+
+
+def test_status_url_ignores_the_host_header(stack: Stack) -> None:
+    answer = stack.ingest(
+        "reuters",
+        b"LIMA (Reuters) - A story pushed with a forged Host header.\n",
+        headers={"Host": "attacker.example"},
+    )
+    assert answer.status_code == 202
+    status_url = answer.json()["status_url"]
+    assert "attacker.example" not in status_url
+    # The default public base URL is the configured API address.
+    settings = Settings()
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    assert status_url == f"{base}/v1/receipts/{answer.json()['receipt_id']}"
 
 
 def test_unknown_receipt_is_404(stack: Stack) -> None:

@@ -12,6 +12,7 @@ import pytest
 from services.ingest import batch_items, receipt_id_for
 from tests.harness import Stack, auth
 from tests.services.ops.helpers import eventually, ops
+from tests.services.test_bad_input import deep_json
 from tests.workers.formats.samplefiles import read_sample
 from workers.synthetic import make_story
 
@@ -86,6 +87,20 @@ def test_batch_needs_the_feed_token_and_a_body(bulk_stack: Stack) -> None:
     url = f"{bulk_stack.api_url}/v1/ingest/reuters/batch"
     assert bulk_stack.http.post(url, content=b"x", headers=auth("ap")).status_code == 401
     assert post_batch(bulk_stack, "reuters", b"  ").status_code == 400
+
+
+@pytest.mark.parametrize("depth", [100, 5000, 200_000])
+def test_deeply_nested_json_in_a_batch_is_quarantined_and_the_good_lines_go_on(
+    bulk_stack: Stack, depth: int
+) -> None:
+    good = make_story(9_000 + depth % 997, "ninjs")  # a story of its own per case
+    answer = post_batch(bulk_stack, "reuters", good + b"\n" + deep_json(depth) + b"\n")
+    assert answer.status_code == 202, answer.text[:300]
+    receipts = [r["receipt_id"] for r in answer.json()["receipts"]]
+    first, second = wait_all(bulk_stack, receipts).values()
+    assert first["state"] == "published"
+    assert second["state"] == "quarantined"
+    assert "nested deeper than" in second["reason"]
 
 
 def test_batch_items_reads_ndjson_strings_objects_and_junk() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import math
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,9 +86,14 @@ class Cursor:
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             score, member = base64.urlsafe_b64decode(padded.encode()).decode().split("|", 1)
-            return float(score), member
+            value = float(score)
         except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
             raise ValueError("malformed cursor") from exc
+        # The scores are receipt times: nan or inf (which float() takes) never came from us,
+        # and nan is a Redis error, not an empty page.
+        if not math.isfinite(value) or not member:
+            raise ValueError("malformed cursor")
+        return value, member
 
 
 class ReadStore(StorePart):

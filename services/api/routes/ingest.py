@@ -15,23 +15,47 @@ from workers.pipeline import enqueue, enqueue_batch
 from workers.settings import Settings
 from workers.store import Store
 
-__all__ = ["check_feed_token", "ingest", "ingest_batch", "read_limited", "router"]
+__all__ = [
+    "check_feed_token",
+    "ingest",
+    "ingest_batch",
+    "public_base_url",
+    "read_limited",
+    "router",
+]
 
 router = APIRouter(tags=["ingest"])
+# Compared against when the feed is unknown, so that answer takes a comparison too.
+_NO_FEED = "no feed has this token " + "-" * 16
 
 
-def check_feed_token(settings, feed: str, authorization: str | None) -> None:
+def check_feed_token(settings: Settings, feed: str, authorization: str | None) -> None:
+    """401 unless the header carries the feed's token. An unknown feed gets the same 401 as a
+    known one with a wrong token (and takes as long: a comparison is made either way), so
+    feed names cannot be found by asking."""
     expected = settings.feed_tokens.get(feed)
-    if expected is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown feed {feed!r}")
     scheme, _, token = (authorization or "").partition(" ")
     # compare_digest takes the same time wherever the strings differ: no timing oracle.
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected.encode()):
+    matches = hmac.compare_digest(token.encode(), (expected or _NO_FEED).encode())
+    if expected is None or scheme.lower() != "bearer" or not matches:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             f"missing or wrong bearer token for feed {feed!r}",
             headers={"WWW-Authenticate": "Bearer"},
         )
+
+
+def _body(description: str) -> dict:
+    """The OpenAPI request body of a door that reads its body raw (not through a model), so
+    the document says what to send and clients and checkers send it."""
+    text = {"schema": {"type": "string"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"text/plain": text, "application/json": {"schema": {}}},
+        }
+    }
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -57,6 +81,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=IngestAccepted,
     summary="Push wire copy: one item, or a message carrying several",
+    openapi_extra=_body("The copy in its native format (the format is read from the bytes)."),
 )
 async def ingest(
     feed: str,
@@ -97,14 +122,22 @@ async def _receive(
         )  # fmt: skip
     except IngestError as exc:
         raise HTTPException(exc.status, str(exc)) from exc
-    return _answer(request, accepted)
+    return _answer(request, settings, accepted)
 
 
-def _answer(request: Request, accepted: list[Accepted]) -> IngestAccepted:
+def public_base_url(settings: Settings) -> str:
+    """Where clients reach the API: the configured public base URL, else the API's own
+    address. Never the request's Host header, which the client writes."""
+    base = settings.public_base_url or f"http://{settings.api_host}:{settings.api_port}"
+    return base.rstrip("/")
+
+
+def _answer(request: Request, settings: Settings, accepted: list[Accepted]) -> IngestAccepted:
+    base = public_base_url(settings)
     refs = [
         ReceiptRef(
             receipt_id=a.receipt_id,
-            status_url=str(request.url_for("get_receipt", receipt_id=a.receipt_id)),
+            status_url=base + request.app.url_path_for("get_receipt", receipt_id=a.receipt_id),
             duplicate_receipt=a.duplicate_receipt,
         )
         for a in accepted
@@ -117,6 +150,10 @@ def _answer(request: Request, accepted: list[Accepted]) -> IngestAccepted:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=IngestAccepted,
     summary="Bulk: NDJSON (one item a line) or a multi-item document, processed in batches",
+    openapi_extra=_body(
+        "NDJSON, one item a line (a JSON object, or a JSON string holding copy), "
+        "or one multi-item document."
+    ),
 )
 async def ingest_batch(
     feed: str,

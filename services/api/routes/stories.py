@@ -224,8 +224,8 @@ async def list_stories(
 ) -> StoryPage:
     try:
         page = await run_in_threadpool(lambda: store.query(flt, limit=limit, cursor=cursor))
-    except ValueError as exc:
-        raise _bad(str(exc)) from exc
+    except ValueError as exc:  # only a cursor this service did not make
+        raise _bad(f"cursor: {exc}; pass the next_cursor of an earlier page") from exc
     now = datetime.now(UTC)
     held = [
         Held(story_id=s.story_id, embargoed_until=s.embargoed_until)
