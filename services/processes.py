@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -55,16 +56,41 @@ class ManagedProcess:
     ):
         self.name = name
         self.argv = argv
-        self._log = open(log, "ab") if log else None  # noqa: SIM115 - lives as long as the process
-        self.proc = subprocess.Popen(
-            argv,
-            env=dict(env),
+        self._env = dict(env)
+        self._log_path = log
+        self._nice = nice
+        self._log: BinaryIO | None = None
+        self.proc = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        if self._log_path and (self._log is None or self._log.closed):
+            self._log = open(self._log_path, "ab")  # noqa: SIM115 - lives as long as the process
+        nice = self._nice
+        return subprocess.Popen(
+            self.argv,
+            env=self._env,
             stdout=self._log or None,
             stderr=subprocess.STDOUT if self._log else None,
             start_new_session=True,
             # Lower CPU priority (bulk workers): the kernel then gives single stories the CPU.
             preexec_fn=(lambda: _lower_priority(nice)) if nice else None,
         )
+
+    def restart(self) -> None:
+        """Start the same command again (same environment, log and priority) once the process
+        has exited, as a supervisor brings back one that died; callers keep this object."""
+        if self.alive():
+            raise RuntimeError(f"{self.name} is still running (pid {self.pid})")
+        self.proc.wait()
+        self.proc = self._spawn()
+
+    def children(self) -> list[int]:
+        """The process's direct children (Linux /proc): a prefork worker's pool processes."""
+        kids: list[int] = []
+        for task in Path(f"/proc/{self.pid}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                kids += [int(k) for k in (task / "children").read_text().split()]
+        return kids
 
     @property
     def pid(self) -> int:
