@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean lock
+.PHONY: install run test lint bench fuzz soak clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,19 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The parser fuzzer, coverage-guided (atheris), FUZZ_SECONDS in all shared by the targets two
+# at a time; prints runs, crashes, corpus size and coverage per target. The corpus grows from
+# run to run and crashing inputs are kept, in .wiredesk/fuzz/. `make test` runs a bounded
+# round of the same targets (tests/fuzz).
+FUZZ_SECONDS ?= 600
+fuzz: install
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m fuzz
+
+# The fault suite (bench/soak): 10,000 stories through the real stack while 20 faults hit it
+# (worker, API and Valkey SIGKILLs, a full Valkey); prints what became of every story.
+soak: install
+	$(BIN)/python -m bench.soak
 
 # The pins in requirements.lock, made anew from pyproject.toml's ranges in a throwaway venv.
 lock:

@@ -15,7 +15,8 @@ stopped every worker (``Unrecoverable error: OutOfMemoryError``). ``OutageAwareT
 counts them as connection errors, so the consumer reconnects with backoff instead; a message
 that could not be requeued stays in kombu's unacked hash (its MULTI is aborted whole) and comes
 back after the visibility timeout, and one taken off a queue just as Redis filled is found
-again by the reconciler (``workers.reconcile``) from its receipt.
+again by the reconciler (``workers.reconcile``) from its receipt. The transport also mends
+one kombu crash after a lost connection (``_QoS``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import base64
 import json
 
 import redis.exceptions
+import structlog
 from kombu import transport as kombu_transports
 from kombu.transport import redis as kombu_redis
 
@@ -42,6 +44,8 @@ __all__ = [
     "use",
 ]
 
+log = structlog.get_logger("wiredesk.broker")
+
 PRIORITY_SEP = "\x06\x16"
 PRIORITY_STEPS = (0, 3, 6, 9)
 #: Redis answers that mean "wait": memory full, a read-only replica (the store's REFUSALS, in
@@ -54,9 +58,37 @@ OUTAGE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+class _QoS(kombu_redis.QoS):
+    """kombu's Redis QoS, made to survive closing a channel after its connection was lost.
+
+    When Redis dies under a consumer, Celery closes the connection, and the channel's close
+    hands its delivered messages back first; by then kombu has dropped the connection's
+    parameters, and building a client for the hand-back raises AttributeError (``'NoneType'
+    object has no attribute 'hostname'``), which escapes Celery's ``ignore_errors`` and exits
+    the worker (seen in the fault suite after a Valkey SIGKILL). The messages are still in the
+    unacked hash, so leaving them there loses nothing: they come back after the visibility
+    timeout."""
+
+    def restore_unacked(self, client: object = None) -> None:
+        try:
+            super().restore_unacked(client)
+        except AttributeError:
+            log.warning("unacked_left_for_visibility_timeout", messages=len(self._delivered))
+            self._delivered.clear()
+
+
+class _Channel(kombu_redis.Channel):
+    QoS = _QoS
+
+
+class _SentinelChannel(kombu_redis.SentinelChannel):
+    QoS = _QoS
+
+
 class OutageAwareTransport(kombu_redis.Transport):
     """kombu's Redis transport, with a full or read-only Redis counted as a lost connection."""
 
+    Channel = _Channel
     connection_errors = kombu_redis.Transport.connection_errors + OUTAGE_ERRORS
     channel_errors = tuple(
         e for e in kombu_redis.Transport.channel_errors if e not in OUTAGE_ERRORS
@@ -66,6 +98,7 @@ class OutageAwareTransport(kombu_redis.Transport):
 class OutageAwareSentinelTransport(kombu_redis.SentinelTransport):
     """The same for Sentinel URLs."""
 
+    Channel = _SentinelChannel
     connection_errors = kombu_redis.SentinelTransport.connection_errors + OUTAGE_ERRORS
     channel_errors = tuple(
         e for e in kombu_redis.SentinelTransport.channel_errors if e not in OUTAGE_ERRORS
