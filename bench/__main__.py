@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from bench.report import RESULTS
 
-BENCHMARKS = ("pipeline", "parsers", "tagging", "dedupe", "query", "live")
+BENCHMARKS = ("pipeline", "parsers", "tagging", "dedupe", "query", "live", "archive")
 
 
 def machine() -> dict:
@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> dict:
             "dedupe": ["--stories", "20000" if args.quick else "1000000"],
             "query": ["--stories", "5000", "--runs", "2", "--queries", "30"] if args.quick else [],
             "live": ["--clients", "50", "--seconds", "3", "--runs", "1"] if args.quick else [],
+            "archive": ["--stories", "2000", "--runs", "1", "--queries", "20"]
+            if args.quick
+            else [],
         }.get(name, [])
         subprocess.run([sys.executable, "-m", f"bench.{name}", *extra], check=True)
         summary["ran"][name] = round(time.perf_counter() - started, 1)

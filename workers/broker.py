@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import redis.exceptions
 import structlog
@@ -73,8 +74,10 @@ class _QoS(kombu_redis.QoS):
         try:
             super().restore_unacked(client)
         except AttributeError:
-            log.warning("unacked_left_for_visibility_timeout", messages=len(self._delivered))
-            self._delivered.clear()
+            delivered: Any = self._delivered  # kombu declares it None and fills it per channel
+            log.warning("unacked_left_for_visibility_timeout", messages=len(delivered or ()))
+            if delivered:
+                delivered.clear()
 
 
 class _Channel(kombu_redis.Channel):
