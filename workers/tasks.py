@@ -224,10 +224,18 @@ def batch_task(self: Task, receipt_ids: list[str], reprocess: bool = False) -> d
     runs: list[StageRun] = []
     outcomes: dict[str, int] = {}
     yielded = 0.0
+    started = time.monotonic()
     for index, (receipt_id, attempt, (raw, meta)) in enumerate(
         zip(receipt_ids, attempts, loaded, strict=True)
     ):
         structlog.contextvars.bind_contextvars(receipt_id=receipt_id, feed=meta.get("feed"))
+        if index and time.monotonic() - started > settings.task_soft_time_limit / 2:
+            # A batch that runs long (a busy machine, or long yields to single stories) hands
+            # the rest back as a batch of its own while it has time: the time limit is for an
+            # item that hangs, never for good items that only waited their turn.
+            batch_task.apply_async((receipt_ids[index:], reprocess))
+            outcomes["handed_on"] = len(receipt_ids) - index
+            break
         try:
             # Single stories first: Redis and the CPU serve both paths, and a flash must not
             # queue behind a backfill's scripts.

@@ -188,3 +188,21 @@ def test_the_batch_door_holds_the_rest_of_a_body_while_single_stories_are_under_
     sender.join(timeout=60)
     assert answers and answers[0].status_code == 202
     assert len(answers[0].json()["receipts"]) == 450
+
+
+def test_a_batch_that_runs_long_hands_the_rest_on_instead_of_quarantining(make_stack) -> None:
+    # Each item takes a second (a busy machine, as it were) and the time limit is 4 s: a batch
+    # of 6 must not meet the limit with good items in hand.
+    stack: Stack = make_stack(
+        WIREDESK_FAULT_DELAY_STAGE="normalise",
+        WIREDESK_FAULT_DELAY_SECONDS="1",
+        WIREDESK_TASK_SOFT_TIME_LIMIT="4",
+        WIREDESK_TASK_TIME_LIMIT="5",
+        WIREDESK_VISIBILITY_TIMEOUT="8",
+    ).start(bulk=True)
+    body = "\n".join(json.dumps(make_story(7_300_000 + i, "plaintext").decode()) for i in range(6))
+    answer = post_batch(stack, "wire", body.encode())
+    assert answer.status_code == 202, answer.text
+    ids = [r["receipt_id"] for r in answer.json()["receipts"]]
+    receipts = wait_all(stack, ids, timeout=90)
+    assert {r["state"] for r in receipts.values()} == {"published"}
