@@ -37,7 +37,7 @@ bench: install
 # round of the same targets (tests/fuzz).
 FUZZ_SECONDS ?= 600
 fuzz: install
-	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m bench.fuzz
 
 # The fault suite (bench/soak): 10,000 stories through the real stack while 20 faults hit it
 # (worker, API and Valkey SIGKILLs, a full Valkey); prints what became of every story.

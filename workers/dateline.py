@@ -146,8 +146,11 @@ _BARE = re.compile(
 # Place (agency) with no dash, as SDA-ATS and some dpa services write it: 'Bern (sda) Der
 # Bundesrat', 'Paris (ats afp) Les'. Only when the parenthesis starts with an agency we know
 # and the place is short, since '(Reuters) said' could otherwise open a sentence.
+# The words of the place are possessive (``*+``): '-' is both in a word and in the range
+# ' -/' between words, and 'REFILE-REFILE-…' could otherwise be cut into words in so many ways
+# that one line takes minutes to refuse.
 _PARENS_NO_DASH = re.compile(
-    r"^(?P<head>[A-ZÀ-Ý][\w.'’-]*(?:[ -/][A-ZÀ-Ý][\w.'’-]*){0,3}(?:,\s*[^()\n,]{1,30})?)\s*"
+    r"^(?P<head>[A-ZÀ-Ý][\w.'’-]*+(?:[ -/][A-ZÀ-Ý][\w.'’-]*+){0,3}(?:,\s*[^()\n,]{1,30})?)\s*"
     r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,24}?)\)\s*(?:[-–—_:]\s*)?(?:(?=[A-ZÀ-Ý\"«„“])|$)"
 )
 # The Nordic agencies' possessive credit: 'Bryssel, TT:s korrespondent – EU-kommissionen'.

@@ -54,7 +54,7 @@ _MOJIBAKE = re.compile(
 
 
 def _codec(name: str) -> str | None:
-    with contextlib.suppress(LookupError):
+    with contextlib.suppress(LookupError, ValueError):  # ValueError: a NUL in the name
         return codecs.lookup(name).name
     return None
 
@@ -102,7 +102,10 @@ def decode_text(raw: bytes, *, declared: str | None = None) -> tuple[str, str]:
                 with contextlib.suppress(UnicodeDecodeError):
                     return repair_mojibake(raw.decode("utf-8")), "utf-8"
             return _decode_latin(raw)
-        with contextlib.suppress(UnicodeDecodeError):
+        # A declared codec that is no text encoding ('rot13', 'zlib': LookupError) or that fails
+        # other than by a bad byte ('undefined', 'idna', 'punycode': UnicodeError) is as good
+        # as no declaration.
+        with contextlib.suppress(UnicodeError, LookupError):
             text = raw.decode(codec)
             return (repair_mojibake(text), codec) if codec == "utf-8" else (text, codec)
     with contextlib.suppress(UnicodeDecodeError):

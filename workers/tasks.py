@@ -345,6 +345,8 @@ def check_declared_charset(raw: bytes, content_type: str | None) -> None:
             f"declared charset {charset} but byte 0x{raw[exc.start]:02x} at offset {exc.start} "
             f"is not {charset}"
         ) from exc
+    except UnicodeError as exc:  # 'undefined', 'idna', 'punycode': no bytes decode at all
+        raise DecodeError(f"declared charset {charset!r} cannot decode text: {exc}") from exc
 
 
 def _charset(content_type: str | None) -> str | None:

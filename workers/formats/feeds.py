@@ -150,8 +150,15 @@ _MUCH_SHORTER = 2
 _LOOKS_LIKE_HTML = re.compile(r"<(?:[A-Za-z][\w-]*|/[A-Za-z]|!--)")
 _BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")
 _EMAIL_WITH_NAME = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^)]+)\)\s*$")
-_NAME_WITH_EMAIL = re.compile(r"^\s*(?P<name>[^<>@]+?)\s*[<(]\s*\S+@\S+\s*[>)]\s*$")
+# The name ends in a non-blank and the blanks around it are possessive (``*+``, ``++``: blanks
+# alone are no name): the name may hold blanks too, and an author of a few thousand blanks
+# could otherwise be cut three ways for minutes. It matches what the plain pattern matched.
+_NAME_WITH_EMAIL = re.compile(
+    r"^(?:\s*+(?P<name>[^<>@]*?[^<>@\s])|\s++)\s*+[<(]\s*\S+@\S+\s*[>)]\s*$"
+)
 _EMAIL = re.compile(r"^\s*\S+@\S+\.\S+\s*$")
+# The longest author text the three patterns above are tried on.
+_PERSON_MAX = 256
 _UNIFY_NAME = re.compile(r"[_-]")
 # 'WENN Newsdesk', 'Foo Newsroom', 'Redaktion Bar': a desk of the organisation whose copy it is.
 _DESK = re.compile(
@@ -1236,7 +1243,9 @@ def _when(entry: _FeedDict, key: str, notes: list[str]) -> datetime | None:
     """A date as the feed wrote it, with its own offset; feedparser's reading for the dialects
     Python's readers do not know (Korean, Greek, asctime, W3DTF fragments)."""
     written = _get(entry, key)
-    if written and written.strip():
+    # feedparser can give the element's attributes (a dict) instead of its text: '<dc:date
+    # a="x">' with the prefix bound to the RSS 0.9 namespace. No date to read there.
+    if isinstance(written, str) and written.strip():
         found = _written_time(written.strip(), notes)
         if found is not None:
             return found
@@ -1292,8 +1301,12 @@ def _person(text: str | None, notes: list[str]) -> str | None:
     """'desk@example.com (Jane Doe)' -> 'Jane Doe'; a bare address is no byline."""
     if not text or not text.strip():
         return None
+    if len(text) > _PERSON_MAX:
+        # No name and address is this long, and the address patterns backtrack for minutes
+        # over a long hostile one ('@.@.@.…'): read as text.
+        return " ".join(text.split())
     if match := _EMAIL_WITH_NAME.match(text) or _NAME_WITH_EMAIL.match(text):
-        return " ".join(match["name"].split())
+        return " ".join((match["name"] or "").split())
     if _EMAIL.match(text):
         notes.append("author given only as an e-mail address; no byline")
         return None

@@ -234,11 +234,28 @@ def load_json(raw: bytes) -> Any:
         raise ParseError("empty document", format="ninjs", position="line 1, column 1")
     _check_depth(text)
     try:
-        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
-                          parse_constant=_reject_constant)  # fmt: skip
+        doc = json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
+                         parse_constant=_reject_constant)  # fmt: skip
     except json.JSONDecodeError as exc:
         raise ParseError(f"malformed JSON: {exc.msg}", format="ninjs",
                          position=f"line {exc.lineno}, column {exc.colno}") from None  # fmt: skip
+    # '\ud800' escaped alone loads as a lone surrogate, which no UTF-8 can carry: the item
+    # could be neither split (re-encoded) nor published. Such a half character is replaced.
+    return _without_lone_surrogates(doc) if _SURROGATE_ESCAPE.search(text) else doc
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(doc: Any) -> Any:
+    if isinstance(doc, str):
+        return _LONE_SURROGATE.sub("\ufffd", doc)
+    if isinstance(doc, list):
+        return [_without_lone_surrogates(v) for v in doc]
+    if isinstance(doc, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in doc.items()}
+    return doc
 
 
 def _position(text: str, offset: int) -> str:
@@ -424,11 +441,13 @@ def _signal_words(doc: dict[str, Any]) -> list[str]:
     words: list[str] = []
     raw = doc.get("signals")
     for signal in raw if isinstance(raw, list) else [raw] if raw else []:
-        word = signal if isinstance(signal, str) else (signal or {}).get("code") or ""
+        code = signal.get("code") if isinstance(signal, dict) else None
+        word = signal if isinstance(signal, str) else code or ""
         words.append(str(word))
     if isinstance(doc.get("signal"), str):
         words.append(doc["signal"])
-    for category in doc.get("categories") or []:
+    categories = doc.get("categories")
+    for category in categories if isinstance(categories, list) else []:
         if isinstance(category, dict) and str(category.get("type", "")).endswith("signal"):
             words.append(str(category.get("qcode") or category.get("name") or ""))
     return [_code_word(w) for w in words if w]
@@ -481,13 +500,19 @@ def _pick(entries: Any) -> list[dict[str, Any]]:
     if not isinstance(entries, list):
         return []
     entries = [e for e in entries if isinstance(e, dict) and isinstance(e.get("value"), str)]
-    return sorted(entries, key=lambda e: {"main": 0, None: 1}.get(e.get("role"), 2))
+    return sorted(entries, key=_role_rank)
+
+
+def _role_rank(entry: dict[str, Any]) -> int:
+    """'main' first, no role next, any other role (or a role that is no string) last."""
+    role = entry.get("role")
+    return {"main": 0, None: 1}.get(role, 2) if role is None or isinstance(role, str) else 2
 
 
 def _body_rank(entry: dict[str, Any]) -> tuple[int, int]:
     """Body entries: the main one first, then the richest markup (TT sends the same text as
     plain text with the headline and dat line run in, as HTML5 and as its own XML)."""
-    role = {"main": 0, None: 1}.get(entry.get("role"), 2)
+    role = _role_rank(entry)
     kind = str(entry.get("contenttype") or entry.get("contentType") or "").lower()
     return role, 0 if "html" in kind else 1 if "xml" in kind else 2
 
@@ -868,7 +893,8 @@ def _agency(doc: dict[str, Any], item: ParsedItem, marked_source: str | None = N
     credits = _names(_get(doc, "source")) + _names(_get(doc, "creditline", "credit"))
     sources = _names(_get(doc, "infosource", "infosources"))
     credits += [n for n in sources if known_agency(n)]
-    for category in doc.get("categories") or []:
+    listed = doc.get("categories")
+    for category in listed if isinstance(listed, list) else []:
         if isinstance(category, dict) and str(category.get("type", "")).endswith("provider"):
             credits += _names(category)
     categories = _category_names(doc)
@@ -908,7 +934,8 @@ def _replaces(doc: dict[str, Any], item_id: str | None) -> list[str]:
 def _notes(doc: dict[str, Any]) -> list[str]:
     """Editors' notes: ninjs ``ednote``/``edNote``, digitalwires' publishable ``ednotes``."""
     notes = [n for n in [_text(doc.get("ednote"))] if n]
-    for entry in doc.get("ednotes") or []:
+    ednotes = doc.get("ednotes")
+    for entry in ednotes if isinstance(ednotes, list) else []:
         publishable = isinstance(entry, dict) and entry.get("is_publishable", True)
         if publishable and (note := _text(entry.get("ednote"))):
             notes.append(note)

@@ -81,7 +81,9 @@ _BULLET_LINE = re.compile(r"^(?:[*•·▪–-]|--)\s+\S")
 _COLUMNS = re.compile(r"\||\t|\S {3,}\S")
 # Headline lists: 'A ** B ** C', dpa's '+++ A +++ B +++', bullets between items.
 _TICKER_MARKS = ("**", "+++", "•", "■", "◆")
-_TICKER_SEP = re.compile(r"(?:^|\s+)(?:\*{2,3}|\+{3}|•|■|◆)(?:\s+|$)")
+# Spaces before the mark are matched from the first of them only ('(?<!\s)'), which finds the
+# same marks; from every one of them, a long run of spaces costs a quadratic scan.
+_TICKER_SEP = re.compile(r"(?:^|(?<!\s)\s+)(?:\*{2,3}|\+{3}|•|■|◆)(?:\s+|$)")
 
 # --- top matter -------------------------------------------------------------------------------
 _TOP_BLOCKS = 8
@@ -832,7 +834,7 @@ def _decode_word(word: bytes, charset: str | None) -> str:
 def _sent(msg: Message) -> datetime | None:
     try:
         sent = parsedate_to_datetime(_header(msg, "date"))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # a year of 20 digits overflows
         return None
     return sent if sent.tzinfo else None
 

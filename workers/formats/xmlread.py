@@ -293,7 +293,7 @@ def parse_wire_datetime(value: str | None) -> datetime | None:
     if found is None:
         try:
             found = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # a 20-digit year overflows
             return None
     if found.tzinfo is None:
         found = found.replace(tzinfo=UTC)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from schemas import Dateline, PubStatus, Signal, Story
 from workers.dateline import split_dateline
@@ -111,12 +111,22 @@ def build_story(item: ParsedItem, *, receipt_id: str, feed: str, received_at: da
         subjects=item.subjects,
         keywords=[k for k in (clean_inline(k) for k in item.keywords) if k],
         replaces=_replaces(item),
-        embargoed_until=item.embargoed_until,
-        first_created=item.first_created,
-        version_created=item.version_created,
+        embargoed_until=_storable_time(item.embargoed_until),
+        first_created=_storable_time(item.first_created),
+        version_created=_storable_time(item.version_created),
         received_at=received_at,
         body_hash=body_hash(paragraphs or [item.headline or ""]),
     )
+
+
+def _storable_time(when: datetime | None) -> datetime | None:
+    """A time as the published story can carry it. JSON writes a zone offset in whole minutes,
+    so an offset with seconds ('+01:11:37', which ISO 8601 readers accept) would move the time
+    when the story is stored; such a time is given in UTC instead, the same instant."""
+    offset = when.utcoffset() if when is not None else None
+    if when is None or offset is None or not offset % timedelta(minutes=1):
+        return when
+    return when.astimezone(UTC)
 
 
 def _merge_datelines(first: Dateline, second: Dateline | None) -> Dateline:
