@@ -80,11 +80,25 @@ class _QoS(kombu_redis.QoS):
                 delivered.clear()
 
 
-class _Channel(kombu_redis.Channel):
+class _ClosedAware:
+    """A channel whose connection is gone says so with a connection error (which Celery's
+    consumer handles: it logs, reconnects, and the message waits out the visibility timeout),
+    not with an AttributeError from kombu's ``_connparams`` (seen when a task finished and
+    acked through a channel closed under it by a lost connection: the worker exited)."""
+
+    connection: Any
+
+    def _connparams(self, asynchronous: bool = False) -> Any:
+        if self.connection is None or getattr(self.connection, "client", None) is None:
+            raise redis.exceptions.ConnectionError("the broker channel's connection is closed")
+        return super()._connparams(asynchronous)  # type: ignore[misc]
+
+
+class _Channel(_ClosedAware, kombu_redis.Channel):
     QoS = _QoS
 
 
-class _SentinelChannel(kombu_redis.SentinelChannel):
+class _SentinelChannel(_ClosedAware, kombu_redis.SentinelChannel):
     QoS = _QoS
 
 
