@@ -10,3 +10,5 @@ searchable with the editors' query language, on an existing engine rather than o
 
 Nothing here is wired into the API, the stream consumer or ``make run`` yet.
 """
+
+__all__: list[str] = []  # a package of modules: import from them (services.archive.engine, ...)

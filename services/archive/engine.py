@@ -83,6 +83,7 @@ __all__ = [
     "UpsertOutcome",
     "VersionWrite",
     "archive_status",
+    "as_shown",
     "created_time",
     "decode_cursor",
     "doc_json",

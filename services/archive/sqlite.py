@@ -90,7 +90,7 @@ from services.archive.query import (
     positive_leaves,
 )
 
-__all__ = ["SqliteArchive"]
+__all__ = ["SqliteArchive", "compile_match"]
 
 _FIELDS = list(Field)
 _SURFACE = [f.value for f in _FIELDS]
