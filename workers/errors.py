@@ -10,13 +10,15 @@ retryable ones are retried by the task wrapper and quarantined only after the la
     │   └── EmptyStoryError         the copy parses but carries no story text
     ├── RetryableError              the world is at fault: try again later
     │   └── StoreUnavailableError   Redis could not be reached
-    └── AttemptsExhaustedError      an item kept killing workers or failing; quarantined
+    ├── AttemptsExhaustedError      an item kept killing workers or failing; quarantined
+    └── ConfigurationError          a setting names something that cannot be used
 """
 
 from __future__ import annotations
 
 __all__ = [
     "AttemptsExhaustedError",
+    "ConfigurationError",
     "DecodeError",
     "EmptyStoryError",
     "HostileInputError",
@@ -75,3 +77,7 @@ class StoreUnavailableError(RetryableError):
 
 class AttemptsExhaustedError(WiredeskError):
     """Raised when an item has been tried more times than settings allow."""
+
+
+class ConfigurationError(WiredeskError):
+    """A setting that validates as a value but cannot be used (an unknown engine scheme)."""

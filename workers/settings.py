@@ -135,6 +135,16 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(default=0.5, ge=0)
     webhook_backoff_max_seconds: float = Field(default=60.0, ge=0)
 
+    # The search archive (services/archive): every story the stream carried, searchable with
+    # the editors' query language and kept past the hot window. None keeps it in SQLite under
+    # data_dir (archive.db); a postgresql:// URL keeps it in PostgreSQL; sqlite:///PATH names
+    # the file. Stories received longer ago than archive_retention_days are expired (0 keeps
+    # them for ever, the default: newsrooms keep the wire for months or years).
+    archive_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("WIREDESK_ARCHIVE_URL", "ARCHIVE_URL")
+    )
+    archive_retention_days: int = Field(default=0, ge=0)
+
     # Celery reliability. The visibility timeout must stay well above the hard time limit, or a
     # slow task is redelivered to a second worker while the first still runs it.
     # The visibility timeout is also how long a message of a dead worker stays away: a stage

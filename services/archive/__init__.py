@@ -7,8 +7,7 @@ searchable with the editors' query language, on an existing engine rather than o
     sqlite.py     the embedded default: SQLite FTS5
     postgres.py   production: PostgreSQL full-text search (psycopg 3)
     highlight.py  snippets made in Python (the SQLite engine's)
-
-Nothing here is wired into the API, the stream consumer or ``make run`` yet.
+    connect.py    which engine a URL means (settings.archive_url), opened
 """
 
 __all__: list[str] = []  # a package of modules: import from them (services.archive.engine, ...)
