@@ -1,14 +1,16 @@
 """Which engine an archive URL means, opened: the one place that maps settings to an engine.
 
 ``None`` is the embedded default, SQLite in ``data_dir/archive.db``; ``sqlite:///PATH`` (or
-``sqlite:PATH``) a file of one's own; ``postgresql://`` / ``postgres://`` the production engine.
+``sqlite:PATH``) a file of one's own; ``postgresql://`` / ``postgres://`` the production engine, in the schema ``?schema=NAME`` names
+(default ``wiredesk_archive``; the parameter is ours, so it is taken off before psycopg sees the
+URL: several archives, a test's or a second newsroom's, can share one database).
 An engine of a newsroom's own (OpenSearch, Elasticsearch) is added here by its scheme.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from services.archive.engine import ArchiveEngine
 from workers.errors import ConfigurationError
@@ -32,7 +34,8 @@ def open_archive(settings: Settings | None = None, url: str | None = None) -> Ar
     if scheme in ("postgresql", "postgres"):
         from services.archive.postgres import PostgresArchive
 
-        return PostgresArchive(url)
+        dsn, schema = _split_schema(url)
+        return PostgresArchive(dsn, schema=schema) if schema else PostgresArchive(dsn)
     if scheme == "sqlite":
         path = url.split(":", 1)[1]
         path = path[2:] if path.startswith("//") else path
@@ -45,3 +48,12 @@ def open_archive(settings: Settings | None = None, url: str | None = None) -> Ar
     raise ConfigurationError(
         f"archive URL {url!r}: unknown engine {scheme!r} (sqlite:///PATH or postgresql://...)"
     )
+
+
+def _split_schema(url: str) -> tuple[str, str | None]:
+    """``url`` without its ``schema`` query parameter, and that parameter's value."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((value for key, value in query if key == "schema"), None)
+    rest = urlencode([(key, value) for key, value in query if key != "schema"])
+    return urlunsplit(parts._replace(query=rest)), schema
